@@ -1,0 +1,49 @@
+# Tide: the two commands that matter are `make demo` and `make check`.
+# Everything is built by meson in build/; this file only wraps it.
+
+BUILD ?= build
+MESON_OPTS ?=
+# Debian packages the build, the tests, the docs and the demo need.
+DEB_PACKAGES := build-essential meson ninja-build pkg-config \
+	libglib2.0-dev libjson-glib-dev liburcu-dev python3 \
+	qemu-system-x86 hyperfine
+
+.PHONY: all deps check check-unit check-qtest check-guest bench demo clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+# Idempotent: runs apt-get (update first) only when a package is missing.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; exit 0; fi; \
+	echo "deps: installing $$missing"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing
+
+check: all
+	meson test -C $(BUILD) --print-errorlogs
+
+check-unit: all
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+check-qtest: all
+	meson test -C $(BUILD) --suite qtest --print-errorlogs
+
+check-guest: all
+	meson test -C $(BUILD) --suite guest --print-errorlogs
+
+bench: all
+	meson test -C $(BUILD) --benchmark --print-errorlogs --verbose
+
+demo: deps all
+	scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
