@@ -1,0 +1,105 @@
+/* Memory devices: listing, query-memory-devices and info memory-devices. */
+#include "hw/mem/memory-device.h"
+
+static const MemoryDeviceHooks *hooks_of(Object *obj)
+{
+    return object_get_interface(obj, TYPE_MEMORY_DEVICE);
+}
+
+static void collect(Object *obj, GPtrArray *out)
+{
+    if (obj->realized && hooks_of(obj)) {
+        g_ptr_array_add(out, obj);
+    }
+    for (guint i = 0; i < obj->children->len; i++) {
+        collect(g_ptr_array_index(obj->children, i), out);
+    }
+}
+
+GPtrArray *memory_device_list(void)
+{
+    GPtrArray *out = g_ptr_array_new();
+    Object *machine = object_resolve_path("/machine", NULL);
+
+    if (machine) {
+        collect(machine, out);
+    }
+    return out;
+}
+
+JsonNode *memory_device_query(void)
+{
+    g_autoptr(GPtrArray) devs = memory_device_list();
+    JsonArray *arr = json_array_new();
+
+    for (guint i = 0; i < devs->len; i++) {
+        Object *md = g_ptr_array_index(devs, i);
+        JsonObject *info = json_object_new();
+
+        hooks_of(md)->fill_info(md, info);
+        json_array_add_object_element(arr, info);
+    }
+    return json_node_init_array(json_node_alloc(), arr);
+}
+
+static void append_field(GString *out, const char *key, JsonNode *v)
+{
+    g_string_append_printf(out, "  %s: ", key);
+    if (JSON_NODE_HOLDS_VALUE(v) &&
+        json_node_get_value_type(v) == G_TYPE_INT64) {
+        int64_t n = json_node_get_int(v);
+
+        /* QEMU prints addresses in hex and every other number in decimal. */
+        if (g_str_equal(key, "memaddr") || g_str_equal(key, "addr")) {
+            g_string_append_printf(out, "0x%" G_GINT64_MODIFIER "x", n);
+        } else {
+            g_string_append_printf(out, "%" G_GINT64_FORMAT, n);
+        }
+    } else if (JSON_NODE_HOLDS_VALUE(v) &&
+               json_node_get_value_type(v) == G_TYPE_BOOLEAN) {
+        g_string_append(out, json_node_get_boolean(v) ? "true" : "false");
+    } else if (JSON_NODE_HOLDS_VALUE(v)) {
+        g_string_append(out, json_node_get_string(v));
+    }
+    g_string_append_c(out, '\n');
+}
+
+char *memory_device_hmp_text(void)
+{
+    g_autoptr(JsonNode) list = memory_device_query();
+    JsonArray *arr = json_node_get_array(list);
+    GString *out = g_string_new(NULL);
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *info = json_array_get_object_element(arr, i);
+        JsonObject *data = json_object_get_object_member(info, "data");
+        GList *members = json_object_get_members(data);
+
+        g_string_append_printf(out, "Memory device [%s]: \"%s\"\n",
+                               json_object_get_string_member(info, "type"),
+                               json_object_has_member(data, "id")
+                               ? json_object_get_string_member(data, "id")
+                               : "");
+        for (GList *l = members; l; l = l->next) {
+            if (!g_str_equal(l->data, "id")) {
+                append_field(out, l->data,
+                             json_object_get_member(data, l->data));
+            }
+        }
+        g_list_free(members);
+    }
+    return g_string_free(out, FALSE);
+}
+
+uint64_t memory_device_plugged_total(void)
+{
+    g_autoptr(GPtrArray) devs = memory_device_list();
+    uint64_t total = 0;
+
+    for (guint i = 0; i < devs->len; i++) {
+        Object *md = g_ptr_array_index(devs, i);
+
+        total += hooks_of(md)->get_plugged_size(md);
+    }
+    return total;
+}
