@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <glib.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,80 +28,141 @@ static int suffix_shift(char c)
     }
 }
 
-/* The integer part, and the fraction as a double in [0, 1). */
-static int parse_mantissa(const char *str, const char **end, uint64_t *whole,
-                          double *frac, bool *hex)
+/*
+ * Digits of the given base (10 or 16) at p, as many as there are; no
+ * sign, blank or prefix (strtoull would take them).  -ERANGE on overflow,
+ * -EINVAL when there is no digit.
+ */
+static int parse_digits(const char *p, unsigned base, const char **end,
+                        uint64_t *result)
 {
-    const char *p = str;
-    char *q;
+    uint64_t v = 0;
+    bool overflow = false;
+    const char *q;
 
-    if (!g_ascii_isdigit(*p)) {
-        return -EINVAL;       /* no sign, no space, no empty string */
-    }
-    *hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-    errno = 0;
-    *whole = g_ascii_strtoull(p, &q, *hex ? 16 : 10);
-    if (errno == ERANGE) {
-        return -ERANGE;
-    }
-    if (q == p + (*hex ? 2 : 0)) {
-        return -EINVAL;
-    }
-    *frac = 0;
-    if (!*hex && *q == '.') {
-        const char *f = q + 1;
-        double scale = 0.1;
+    for (q = p; base == 16 ? g_ascii_isxdigit(*q) : g_ascii_isdigit(*q); q++) {
+        unsigned d = base == 16 ? (unsigned)g_ascii_xdigit_value(*q)
+                                : (unsigned)(*q - '0');
 
-        if (!g_ascii_isdigit(*f)) {
-            return -EINVAL;
+        if (v > (UINT64_MAX - d) / base) {
+            overflow = true;
         }
-        for (; g_ascii_isdigit(*f); f++, scale /= 10) {
-            *frac += (*f - '0') * scale;
-        }
-        q = (char *)f;
+        v = v * base + d;
     }
     *end = q;
+    if (q == p) {
+        return -EINVAL;
+    }
+    if (overflow) {
+        return -ERANGE;
+    }
+    *result = v;
     return 0;
+}
+
+/*
+ * (hi:lo) / 10 where hi < 10, i.e. one step of turning decimal fraction
+ * digits into a 0.64 binary fixed-point number, without 128-bit types.
+ */
+static uint64_t div10_carry(uint64_t hi, uint64_t lo)
+{
+    uint64_t a = (hi << 32) | (lo >> 32);            /* < 10 * 2^32 */
+    uint64_t q1 = a / 10;
+    uint64_t b = ((a % 10) << 32) | (lo & 0xffffffffu);
+
+    return (q1 << 32) | (b / 10);
+}
+
+/*
+ * The digits of a decimal fraction (after the '.') as a 0.64 fixed-point
+ * number, truncated.  Read right to left, each step is exact or truncates
+ * by less than one unit in the last place, so the total error stays below
+ * 2^-64.  *nonzero tells whether any digit is not 0.
+ */
+static uint64_t fraction_fixed64(const char *digits, size_t n, bool *nonzero)
+{
+    uint64_t f = 0;
+
+    *nonzero = false;
+    for (size_t i = n; i > 0; i--) {
+        uint64_t d = (uint64_t)(digits[i - 1] - '0');
+
+        *nonzero |= d != 0;
+        f = div10_carry(d, f);
+    }
+    return f;
 }
 
 int parse_size_unit(const char *str, char default_unit, uint64_t *result)
 {
+    const char *p = str;
     const char *end;
-    uint64_t whole, mul;
-    double frac;
-    bool hex;
+    uint64_t whole, frac = 0, round;
+    bool frac_nonzero = false;
     int shift, ret;
 
-    if (!str) {
-        return -EINVAL;
+    if (!str || !g_ascii_isdigit(*p)) {
+        return -EINVAL;       /* no sign, no space, no empty string */
     }
-    ret = parse_mantissa(str, &end, &whole, &frac, &hex);
-    if (ret < 0) {
-        return ret;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        /* Hexadecimal: no fraction, no suffix (as QEMU's qemu_strtosz). */
+        ret = parse_digits(p + 2, 16, &end, &whole);
+        if (ret < 0) {
+            return ret;
+        }
+        if (*end) {
+            return -EINVAL;
+        }
+        shift = suffix_shift(default_unit);
+        if (shift < 0) {
+            return -EINVAL;
+        }
+    } else {
+        ret = parse_digits(p, 10, &end, &whole);
+        if (ret < 0) {
+            return ret;
+        }
+        if (*end == '.') {
+            /* As QEMU, "1.k" and "1." are allowed: an empty fraction is 0. */
+            const char *f = end + 1;
+            size_t n = 0;
+
+            while (g_ascii_isdigit(f[n])) {
+                n++;
+            }
+            frac = fraction_fixed64(f, n, &frac_nonzero);
+            end = f + n;
+        }
+        if (*end) {
+            shift = end[1] ? -1 : suffix_shift(*end);
+        } else {
+            shift = suffix_shift(default_unit);
+            /* A real fraction needs an explicit suffix: "1.5" is refused. */
+            if (frac_nonzero) {
+                return -EINVAL;
+            }
+        }
+        if (shift < 0) {
+            return -EINVAL;
+        }
+        /* Nor can it be a fraction of a byte: "1.5B" is refused. */
+        if (shift == 0 && frac_nonzero) {
+            return -EINVAL;
+        }
     }
-    shift = suffix_shift(*end ? *end : default_unit);
-    if (shift < 0 || (*end && end[1])) {
-        return -EINVAL;
-    }
-    /* As QEMU: hex takes no suffix, and a fraction needs one. */
-    if (hex && *end) {
-        return -EINVAL;
-    }
-    if (frac != 0 && !*end) {
-        return -EINVAL;
-    }
-    mul = UINT64_C(1) << shift;
-    if (whole > UINT64_MAX / mul) {
+
+    if (whole > UINT64_MAX >> shift) {
         return -ERANGE;
     }
-    whole *= mul;
-    if (frac != 0) {
-        double extra = floor(frac * (double)mul);
-
-        if ((double)(UINT64_MAX - whole) < extra) {
+    whole <<= shift;
+    if (shift > 0) {
+        /* The fraction's bytes, rounded half up as QEMU does. */
+        round = (frac >> (63 - shift)) & 1;
+        frac = (frac >> (64 - shift)) + round;
+        if (frac > UINT64_MAX - whole) {
             return -ERANGE;
         }
-        whole += (uint64_t)extra;
+        whole += frac;
     }
     *result = whole;
     return 0;
@@ -115,21 +175,23 @@ int parse_size(const char *str, uint64_t *result)
 
 int parse_uint64(const char *str, uint64_t *result)
 {
-    char *end;
+    const char *end;
+    uint64_t v;
     bool hex;
+    int ret;
 
-    if (!str || !g_ascii_isdigit(*str)) {
+    if (!str) {
         return -EINVAL;
     }
     hex = str[0] == '0' && (str[1] == 'x' || str[1] == 'X');
-    errno = 0;
-    *result = g_ascii_strtoull(str, &end, hex ? 16 : 10);
-    if (errno == ERANGE) {
-        return -ERANGE;
+    ret = parse_digits(hex ? str + 2 : str, hex ? 16 : 10, &end, &v);
+    if (ret < 0) {
+        return ret;
     }
-    if (*end || end == str + (hex ? 2 : 0)) {
+    if (*end) {
         return -EINVAL;
     }
+    *result = v;
     return 0;
 }
 
@@ -145,7 +207,8 @@ int parse_int64(const char *str, int64_t *result)
     if (mag > (uint64_t)INT64_MAX + neg) {
         return -ERANGE;
     }
-    *result = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+    /* -(mag - 1) - 1 reaches INT64_MIN without an out-of-range cast. */
+    *result = neg && mag ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
     return 0;
 }
 
@@ -187,7 +250,11 @@ char *size_to_str(uint64_t bytes)
     int i = 0;
     double v = (double)bytes;
 
-    while (v >= 1024 && i < (int)G_N_ELEMENTS(units) - 1) {
+    /*
+     * Move up a unit as soon as "%.3g" would need four digits (it would
+     * print "1e+03"): 1000 bytes is "0.977 KiB", as QEMU's size_to_str.
+     */
+    while (v >= 999.5 && i < (int)G_N_ELEMENTS(units) - 1) {
         v /= 1024;
         i++;
     }

@@ -25,8 +25,8 @@ static void opt_entry_free(gpointer p)
     g_free(e);
 }
 
-/* Copy up to the next unescaped stop character, turning ",," into ','. */
-static const char *get_token(const char *p, char stop, GString *out)
+/* Copy a value up to the next single ',', turning ",," into ','. */
+static const char *get_value(const char *p, GString *out)
 {
     for (; *p; p++) {
         if (*p == ',') {
@@ -34,56 +34,60 @@ static const char *get_token(const char *p, char stop, GString *out)
                 break;
             }
             p++;
-        } else if (*p == stop) {
-            break;
         }
         g_string_append_c(out, *p);
     }
     return p;
 }
 
+/*
+ * As QEMU's get_opt_name_value(): a key runs up to the first '=' or ','
+ * and never contains a comma (",," is only an escape inside values); a
+ * parameter without '=' is the implied key's value when it comes first,
+ * a flag ("key=on") otherwise.
+ */
 Opts *opts_parse(const char *str, const char *implied_key, Error **errp)
 {
-    Opts *opts = g_new0(Opts, 1);
-    const char *p = str;
+    g_autoptr(Opts) opts = g_new0(Opts, 1);
+    const char *p = str ? str : "";
     bool first = true;
 
     opts->entries = g_ptr_array_new_with_free_func(opt_entry_free);
     while (*p) {
-        g_autoptr(GString) key = g_string_new(NULL);
-        OptEntry *e = g_new0(OptEntry, 1);
+        size_t len = strcspn(p, "=,");
+        g_autoptr(GString) value = g_string_new(NULL);
+        OptEntry *e;
 
-        p = get_token(p, '=', key);
-        if (*p == '=') {
-            g_autoptr(GString) value = g_string_new(NULL);
-
-            p = get_token(p + 1, 0, value);
-            e->key = g_strdup(key->str);
+        if (len == 0 && !(first && implied_key && p[0] == ',' && p[1] == ',')) {
+            /* ",x", "=x", "a,,b": a parameter with no name. */
+            error_setg(errp, "Invalid parameter ''");
+            return NULL;
+        }
+        e = g_new0(OptEntry, 1);
+        if (p[len] == '=') {
+            e->key = g_strndup(p, len);
+            p = get_value(p + len + 1, value);
             e->value = g_strdup(value->str);
         } else if (first && implied_key) {
             e->key = g_strdup(implied_key);
-            e->value = g_strdup(key->str);
+            p = get_value(p, value);
+            e->value = g_strdup(value->str);
         } else {
-            e->key = g_strdup(key->str);
+            e->key = g_strndup(p, len);
             e->value = g_strdup("on");
+            p += len;
         }
         g_ptr_array_add(opts->entries, e);
-        if (!*e->key) {
-            error_setg(errp, "Invalid parameter ''");
-            opts_free(opts);
-            return NULL;
-        }
         first = false;
         if (*p == ',') {
             p++;
             if (!*p) {
                 error_setg(errp, "Expected parameter after ','");
-                opts_free(opts);
                 return NULL;
             }
         }
     }
-    return opts;
+    return g_steal_pointer(&opts);
 }
 
 void opts_free(Opts *opts)
