@@ -1,0 +1,244 @@
+/* Run state: prelaunch, running, paused, shutting down; and how it changes. */
+#include "system/runstate.h"
+
+#include "monitor/hmp.h"
+#include "monitor/qmp.h"
+#include "qom/object.h"
+#include "util/event.h"
+
+static RunState state = RUN_STATE_PRELAUNCH;
+static char *vm_name;
+static bool shutdown_requested;
+static GMainLoop *loop;
+
+RunState runstate_get(void)
+{
+    return state;
+}
+
+const char *runstate_name(RunState s)
+{
+    switch (s) {
+    case RUN_STATE_PRELAUNCH:
+        return "prelaunch";
+    case RUN_STATE_RUNNING:
+        return "running";
+    case RUN_STATE_PAUSED:
+        return "paused";
+    case RUN_STATE_SHUTDOWN:
+        return "shutdown";
+    }
+    return "unknown";
+}
+
+void runstate_init(bool start_paused, const char *name, bool no_reboot)
+{
+    state = start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING;
+    g_free(vm_name);
+    vm_name = g_strdup(name);
+}
+
+void vm_start(void)
+{
+    if (state == RUN_STATE_RUNNING) {
+        return;
+    }
+    state = RUN_STATE_RUNNING;
+    event_emit("RESUME", NULL);
+}
+
+void vm_stop(void)
+{
+    if (state != RUN_STATE_RUNNING) {
+        return;
+    }
+    state = RUN_STATE_PAUSED;
+    event_emit("STOP", NULL);
+}
+
+static JsonObject *reason_data(const char *reason, bool guest)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_boolean_member(data, "guest", guest);
+    json_object_set_string_member(data, "reason", reason);
+    return data;
+}
+
+void system_reset(const char *reason, bool guest)
+{
+    Object *machine = object_resolve_path("/machine", NULL);
+
+    if (machine) {
+        object_reset_tree(machine);
+    }
+    event_emit("RESET", reason_data(reason, guest));
+}
+
+void system_shutdown_request(const char *reason, bool guest)
+{
+    if (shutdown_requested) {
+        return;
+    }
+    shutdown_requested = true;
+    state = RUN_STATE_SHUTDOWN;
+    event_emit("SHUTDOWN", reason_data(reason, guest));
+    if (loop) {
+        g_main_loop_quit(loop);
+    }
+}
+
+bool system_shutdown_requested(void)
+{
+    return shutdown_requested;
+}
+
+void main_loop_run(void)
+{
+    if (shutdown_requested) {
+        return;
+    }
+    loop = g_main_loop_new(NULL, FALSE);
+    g_main_loop_run(loop);
+    g_main_loop_unref(loop);
+    loop = NULL;
+}
+
+/* ---- QMP ------------------------------------------------------------- */
+
+static JsonNode *qmp_quit(JsonObject *args, Error **errp)
+{
+    system_shutdown_request("host-qmp-quit", false);
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_stop(JsonObject *args, Error **errp)
+{
+    /* As QEMU 7.2: only a running VM stops (and says STOP). */
+    vm_stop();
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_cont(JsonObject *args, Error **errp)
+{
+    if (state == RUN_STATE_SHUTDOWN) {
+        error_setg(errp, "Resetting the Virtual Machine is required");
+        return NULL;
+    }
+    vm_start();
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_system_reset(JsonObject *args, Error **errp)
+{
+    system_reset("host-qmp-system-reset", false);
+    return qmp_return_empty();
+}
+
+static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    json_object_set_string_member(ret, "status", runstate_name(state));
+    json_object_set_boolean_member(ret, "singlestep", false);
+    json_object_set_boolean_member(ret, "running",
+                                   state == RUN_STATE_RUNNING);
+    return json_node_init_object(json_node_alloc(), ret);
+}
+
+static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
+{
+    JsonObject *ret = json_object_new();
+
+    if (vm_name) {
+        json_object_set_string_member(ret, "name", vm_name);
+    }
+    return json_node_init_object(json_node_alloc(), ret);
+}
+
+static const QmpCommand runstate_qmp_commands[] = {
+    { "quit", qmp_quit, NULL },
+    { "stop", qmp_stop, NULL },
+    { "cont", qmp_cont, NULL },
+    { "system_reset", qmp_system_reset, NULL },
+    { "query-status", qmp_query_status, NULL },
+    { "query-name", qmp_query_name, NULL },
+    { NULL },
+};
+
+/* ---- HMP ------------------------------------------------------------- */
+
+static void hmp_quit(GString *out, int argc, char **argv)
+{
+    system_shutdown_request("host-qmp-quit", false);
+}
+
+static void hmp_stop(GString *out, int argc, char **argv)
+{
+    g_autoptr(JsonNode) r = qmp_stop(NULL, NULL);
+}
+
+static void hmp_cont(GString *out, int argc, char **argv)
+{
+    Error *err = NULL;
+    g_autoptr(JsonNode) r = qmp_cont(NULL, &err);
+
+    if (!r) {
+        hmp_report_err(out, err);
+    }
+}
+
+static void hmp_system_reset(GString *out, int argc, char **argv)
+{
+    system_reset("host-qmp-system-reset", false);
+}
+
+static void hmp_info_status(GString *out)
+{
+    switch (state) {
+    case RUN_STATE_RUNNING:
+        g_string_append(out, "VM status: running\n");
+        break;
+    case RUN_STATE_PRELAUNCH:
+        g_string_append(out, "VM status: paused (prelaunch)\n");
+        break;
+    case RUN_STATE_PAUSED:
+        g_string_append(out, "VM status: paused\n");
+        break;
+    case RUN_STATE_SHUTDOWN:
+        g_string_append(out, "VM status: paused (shutdown)\n");
+        break;
+    }
+}
+
+static void hmp_info_name(GString *out)
+{
+    if (vm_name) {
+        g_string_append_printf(out, "%s\n", vm_name);
+    }
+}
+
+static const HmpCommand runstate_hmp_commands[] = {
+    { "quit", NULL, "quit the emulator", 0, 0, false, hmp_quit },
+    { "q", NULL, "quit the emulator", 0, 0, false, hmp_quit },
+    { "stop", NULL, "stop emulation", 0, 0, false, hmp_stop },
+    { "cont", NULL, "resume emulation", 0, 0, false, hmp_cont },
+    { "c", NULL, "resume emulation", 0, 0, false, hmp_cont },
+    { "system_reset", NULL, "reset the system", 0, 0, false,
+      hmp_system_reset },
+    { NULL },
+};
+
+static const HmpInfo runstate_hmp_info[] = {
+    { "status", "show the current VM status (running|paused)",
+      hmp_info_status },
+    { "name", "show the current VM name", hmp_info_name },
+    { NULL },
+};
+
+void runstate_commands_register(void)
+{
+    qmp_register_commands(runstate_qmp_commands);
+    hmp_register_commands(runstate_hmp_commands);
+    hmp_register_info(runstate_hmp_info);
+}

@@ -1,0 +1,15 @@
+/* Every QOM type Tide has, registered in one place in a fixed order. */
+#include "system/types.h"
+
+#include "backends/hostmem.h"
+#include "hw/i386/pc.h"
+#include "qom/device.h"
+#include "qom/object.h"
+
+void types_register_all(void)
+{
+    qom_register_types();
+    device_register_types();
+    backends_register_types();
+    pc_register_types();
+}
