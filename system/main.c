@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <urcu.h>
 #include "monitor/monitor.h"
 #include "system/cmdline.h"
 #include "system/runstate.h"
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
     int ready_fd = -1;
 
     signal(SIGPIPE, SIG_IGN);
+    /* The main loop reads flat views (qtest, device DMA) under RCU. */
+    rcu_register_thread();
     types_register_all();
     monitor_init_commands();
     runstate_commands_register();
@@ -107,7 +110,8 @@ int main(int argc, char **argv)
     }
     runstate_init(cfg->start_paused, cfg->name, cfg->no_reboot);
     if (!startup_run(cfg, &err)) {
-        error_report_err(g_steal_pointer(&err));
+        /* One line, as every command-line error: no hint lines. */
+        error_report("%s", error_get_pretty(err));
         tide_config_free(cfg);
         return 1;
     }

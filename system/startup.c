@@ -140,6 +140,15 @@ static bool add_numa_node(PCMachineState *pcms, TideConfig *cfg,
                   "Device '%s' not found", n->memdev);
         return false;
     }
+    for (guint i = 0; i < pcms->numa_nodes->len; i++) {
+        NumaNode *other = g_ptr_array_index(pcms->numa_nodes, i);
+
+        if (other->memdev == memdev) {
+            error_setg(errp, "memdev '%s' is already the RAM of NUMA node %u",
+                       n->memdev, other->nodeid);
+            return false;
+        }
+    }
     if (!object_is_a(memdev, "memory-backend")) {
         error_setg(errp, "'%s' is not a memory backend", n->memdev);
         return false;
@@ -163,7 +172,7 @@ static bool configure_numa(PCMachineState *pcms, TideConfig *cfg,
         }
     }
     if (cfg->numa_nodes->len && total != cfg->ram_size) {
-        error_setg(errp, "total memory for NUMA nodes (0x%" G_GINT64_MODIFIER
+        error_setg(errp, "-numa: total memory for NUMA nodes (0x%" G_GINT64_MODIFIER
                    "x) should equal RAM size (0x%" G_GINT64_MODIFIER "x)",
                    total, cfg->ram_size);
         return false;
