@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "accel/qtest.h"
 #include "hw/i386/pc.h"
 #include "monitor/monitor.h"
 #include "qom/device.h"
@@ -290,9 +291,8 @@ static bool stage_accel_init(TideConfig *cfg, Error **errp)
                    "version of Tide; use -accel qtest", loc);
         return false;
     }
-    if (cfg->qtest) {
-        error_setg(errp, "%s: the qtest protocol is not built yet in this "
-                   "version of Tide", cfg->qtest->loc);
+    if (cfg->qtest && !qtest_server_start(cfg->qtest, cfg->qtest_log, errp)) {
+        error_prepend(errp, "%s: ", cfg->qtest->loc);
         return false;
     }
     return true;
@@ -300,6 +300,7 @@ static bool stage_accel_init(TideConfig *cfg, Error **errp)
 
 static void stage_accel_exit(void)
 {
+    qtest_server_stop();
 }
 
 /* ---- monitors ---------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* Guest-physical address spaces: a tree of memory regions rendered into RCU-published flat views. */
+/* Guest-physical address spaces: region trees rendered into RCU flat views. */
 #ifndef SYSTEM_MEMORY_H
 #define SYSTEM_MEMORY_H
 
@@ -273,9 +273,12 @@ struct MemoryListener {
     AddressSpace *as;           /* private: where it is registered */
 };
 
-/* Registers and tells the listener about every current RAM range. */
+/*
+ * Registers listener (whose as field must be NULL: zero-initialize it)
+ * and tells it about every current RAM range.
+ */
 void memory_listener_register(MemoryListener *listener, AddressSpace *as);
-/* Tells the listener region_del for every current RAM range, then forgets it. */
+/* Tells the listener region_del for every current RAM range; forgets it. */
 void memory_listener_unregister(MemoryListener *listener);
 
 #endif

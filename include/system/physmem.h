@@ -1,4 +1,4 @@
-/* Reading, writing and mapping guest-physical memory through an address space's flat view. */
+/* Reading, writing and mapping guest-physical memory of an address space. */
 #ifndef SYSTEM_PHYSMEM_H
 #define SYSTEM_PHYSMEM_H
 

@@ -1,0 +1,505 @@
+/* The qtest accelerator: a test process plays the CPU over a line protocol. */
+#include "accel/qtest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "qom/object.h"
+#include "system/physmem.h"
+#include "util/cutils.h"
+
+typedef struct QtestLink {
+    GString *line;
+    bool discarding;        /* inside a line that broke QTEST_MAX_LINE */
+} QtestLink;
+
+static Chardev *qtest_chr;
+static FILE *qtest_log;
+static gint64 qtest_log_start;
+static int64_t clock_ns;
+
+int64_t qtest_clock_get_ns(void)
+{
+    return clock_ns;
+}
+
+/* ---- argument parsing -------------------------------------------------- */
+
+/* QEMU's qtest takes numbers in C syntax: decimal, 0x hex, 0 octal. */
+static bool parse_num(const char *word, uint64_t *out)
+{
+    char *end;
+
+    if (!word || !*word || *word == '-' || *word == '+' ||
+        g_ascii_isspace(*word)) {
+        return false;
+    }
+    errno = 0;
+    *out = g_ascii_strtoull(word, &end, 0);
+    return errno == 0 && *end == '\0';
+}
+
+static char *fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static char *fail(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return g_strdup_printf("FAIL %s", msg);
+}
+
+static bool check_argc(char **w, int want, char **reply)
+{
+    int have = g_strv_length(w) - 1;
+
+    if (have != want) {
+        *reply = fail("'%s' takes %d argument%s, got %d", w[0], want,
+                      want == 1 ? "" : "s", have);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_args(char **w, int n, uint64_t *v, char **reply)
+{
+    for (int i = 0; i < n; i++) {
+        if (!parse_num(w[i + 1], &v[i])) {
+            *reply = fail("'%s': '%s' is not a number", w[0], w[i + 1]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static unsigned access_size(char suffix)
+{
+    switch (suffix) {
+    case 'b':
+        return 1;
+    case 'w':
+        return 2;
+    case 'l':
+        return 4;
+    case 'q':
+        return 8;
+    }
+    return 0;
+}
+
+static char *tx_reply(MemTxResult r, char *ok)
+{
+    if (r & MEMTX_RANGE_ERROR) {
+        g_free(ok);
+        return fail("address range wraps past 2^64");
+    }
+    return ok;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static char *cmd_out(char **w, unsigned size)
+{
+    uint64_t v[2];
+    char *reply;
+
+    if (!check_argc(w, 2, &reply) || !parse_args(w, 2, v, &reply)) {
+        return reply;
+    }
+    if (v[0] > 0xffff) {
+        return fail("port 0x%" G_GINT64_MODIFIER "x is out of range", v[0]);
+    }
+    if (size < 8 && v[1] >> (size * 8)) {
+        return fail("value 0x%" G_GINT64_MODIFIER "x does not fit in %u "
+                    "byte%s", v[1], size, size == 1 ? "" : "s");
+    }
+    return tx_reply(address_space_st(&address_space_io, v[0], size, v[1]),
+                    g_strdup("OK"));
+}
+
+static char *cmd_in(char **w, unsigned size)
+{
+    uint64_t port, val = 0;
+    char *reply;
+
+    if (!check_argc(w, 1, &reply) || !parse_args(w, 1, &port, &reply)) {
+        return reply;
+    }
+    if (port > 0xffff) {
+        return fail("port 0x%" G_GINT64_MODIFIER "x is out of range", port);
+    }
+    address_space_ld(&address_space_io, port, size, &val);
+    return g_strdup_printf("OK 0x%04" G_GINT64_MODIFIER "x", val);
+}
+
+static char *cmd_write_n(char **w, unsigned size)
+{
+    uint64_t v[2];
+    char *reply;
+
+    if (!check_argc(w, 2, &reply) || !parse_args(w, 2, v, &reply)) {
+        return reply;
+    }
+    if (size < 8 && v[1] >> (size * 8)) {
+        return fail("value 0x%" G_GINT64_MODIFIER "x does not fit in %u "
+                    "byte%s", v[1], size, size == 1 ? "" : "s");
+    }
+    return tx_reply(address_space_st(&address_space_memory, v[0], size, v[1]),
+                    g_strdup("OK"));
+}
+
+static char *cmd_read_n(char **w, unsigned size)
+{
+    uint64_t addr, val = 0;
+    MemTxResult r;
+    char *reply;
+
+    if (!check_argc(w, 1, &reply) || !parse_args(w, 1, &addr, &reply)) {
+        return reply;
+    }
+    r = address_space_ld(&address_space_memory, addr, size, &val);
+    return tx_reply(r, g_strdup_printf("OK 0x%016" G_GINT64_MODIFIER "x",
+                                       val));
+}
+
+static bool check_rw_size(const char *cmd, uint64_t size, uint64_t max,
+                          char **reply)
+{
+    if (size > max) {
+        *reply = fail("%s: size 0x%" G_GINT64_MODIFIER "x is over the "
+                      "limit of 0x%" G_GINT64_MODIFIER "x bytes", cmd, size,
+                      max);
+        return false;
+    }
+    return true;
+}
+
+static char *cmd_read(char **w, bool base64)
+{
+    uint64_t v[2];
+    g_autofree uint8_t *buf = NULL;
+    MemTxResult r;
+    GString *out;
+    char *reply;
+
+    if (!check_argc(w, 2, &reply) || !parse_args(w, 2, v, &reply) ||
+        !check_rw_size(w[0], v[1], QTEST_MAX_RW_BYTES, &reply)) {
+        return reply;
+    }
+    buf = g_malloc0(v[1] ? v[1] : 1);
+    r = address_space_read(&address_space_memory, v[0], buf, v[1]);
+    if (base64) {
+        g_autofree char *enc = g_base64_encode(buf, v[1]);
+
+        return tx_reply(r, g_strdup_printf("OK %s", enc));
+    }
+    out = g_string_sized_new(2 * v[1] + 6);
+    g_string_append(out, "OK 0x");
+    for (uint64_t i = 0; i < v[1]; i++) {
+        g_string_append_printf(out, "%02x", buf[i]);
+    }
+    return tx_reply(r, g_string_free(out, FALSE));
+}
+
+static int hex_digit(char c)
+{
+    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
+}
+
+/* write ADDR SIZE 0xHEX: missing bytes are zero, as QEMU. */
+static char *cmd_write(char **w)
+{
+    uint64_t v[2];
+    g_autofree uint8_t *buf = NULL;
+    const char *hex;
+    size_t digits;
+    char *reply;
+
+    if (!check_argc(w, 3, &reply) || !parse_args(w, 2, v, &reply) ||
+        !check_rw_size(w[0], v[1], QTEST_MAX_RW_BYTES, &reply)) {
+        return reply;
+    }
+    hex = w[3];
+    if (hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X')) {
+        return fail("write: data must start with 0x");
+    }
+    hex += 2;
+    digits = strlen(hex);
+    if (digits > 2 * v[1]) {
+        return fail("write: %zu hex digits are more than %" G_GUINT64_FORMAT
+                    " bytes", digits, v[1]);
+    }
+    buf = g_malloc0(v[1] ? v[1] : 1);
+    for (size_t i = 0; i < digits; i++) {
+        int d = hex_digit(hex[i]);
+
+        if (d < 0) {
+            return fail("write: '%c' is not a hex digit", hex[i]);
+        }
+        buf[i / 2] |= d << ((i % 2) ? 0 : 4);
+    }
+    return tx_reply(address_space_write(&address_space_memory, v[0], buf,
+                                        v[1]), g_strdup("OK"));
+}
+
+static char *cmd_b64write(char **w)
+{
+    uint64_t v[2];
+    g_autofree uint8_t *data = NULL;
+    g_autofree uint8_t *buf = NULL;
+    gsize len;
+    char *reply;
+
+    if (!check_argc(w, 3, &reply) || !parse_args(w, 2, v, &reply) ||
+        !check_rw_size(w[0], v[1], QTEST_MAX_RW_BYTES, &reply)) {
+        return reply;
+    }
+    for (const char *p = w[3]; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("+/=", *p)) {
+            return fail("b64write: '%c' is not base64", *p);
+        }
+    }
+    data = g_base64_decode(w[3], &len);
+    buf = g_malloc0(v[1] ? v[1] : 1);
+    memcpy(buf, data, MIN(len, v[1]));
+    return tx_reply(address_space_write(&address_space_memory, v[0], buf,
+                                        v[1]), g_strdup("OK"));
+}
+
+static char *cmd_memset(char **w)
+{
+    uint64_t v[3];
+    uint8_t chunk[65536];
+    MemTxResult r = MEMTX_OK;
+    char *reply;
+
+    if (!check_argc(w, 3, &reply) || !parse_args(w, 3, v, &reply) ||
+        !check_rw_size(w[0], v[1], QTEST_MAX_MEMSET, &reply)) {
+        return reply;
+    }
+    if (v[2] > 0xff) {
+        return fail("memset: pattern 0x%" G_GINT64_MODIFIER "x is not a "
+                    "byte", v[2]);
+    }
+    if (v[1] && v[0] + v[1] - 1 < v[0]) {
+        return fail("address range wraps past 2^64");
+    }
+    memset(chunk, (int)v[2], sizeof(chunk));
+    for (uint64_t done = 0; done < v[1]; done += sizeof(chunk)) {
+        uint64_t n = MIN(sizeof(chunk), v[1] - done);
+
+        r |= address_space_write(&address_space_memory, v[0] + done, chunk,
+                                 n);
+    }
+    return tx_reply(r, g_strdup("OK"));
+}
+
+static char *cmd_clock(char **w, bool step)
+{
+    uint64_t ns = 0;
+    int have = g_strv_length(w) - 1;
+
+    if (have > 1 || (!step && have != 1)) {
+        return fail("'%s' takes %s argument", w[0], step ? "at most one"
+                                                         : "one");
+    }
+    if (have == 1 && !parse_num(w[1], &ns)) {
+        return fail("'%s': '%s' is not a number", w[0], w[1]);
+    }
+    if (ns > (uint64_t)INT64_MAX ||
+        (step && (int64_t)ns > INT64_MAX - clock_ns)) {
+        return fail("'%s': the clock would pass 2^63 ns", w[0]);
+    }
+    if (step) {
+        clock_ns += (int64_t)ns;
+    } else if ((int64_t)ns > clock_ns) {
+        clock_ns = (int64_t)ns;     /* the clock never goes back */
+    }
+    return g_strdup_printf("OK %" G_GINT64_FORMAT, clock_ns);
+}
+
+/*
+ * irq_intercept_in/out PATH: Tide's interrupts are MSI writes into guest
+ * memory, which tests poll; intercepting a device's legacy pins is
+ * accepted for any existing device so QEMU-style tests run unchanged.
+ */
+static char *cmd_irq_intercept(char **w)
+{
+    char *reply;
+
+    if (!check_argc(w, 1, &reply)) {
+        return reply;
+    }
+    if (!object_resolve_path(w[1], NULL)) {
+        return fail("Unknown device '%s'", w[1]);
+    }
+    return g_strdup("OK");
+}
+
+char *qtest_process_line(const char *line)
+{
+    g_auto(GStrv) w = g_strsplit_set(line, " \t", -1);
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    const char *cmd;
+    size_t len;
+
+    for (int i = 0; w[i]; i++) {
+        if (*w[i]) {
+            g_ptr_array_add(words, w[i]);
+        }
+    }
+    g_ptr_array_add(words, NULL);
+    if (words->len == 1) {
+        return fail("empty command");
+    }
+    cmd = g_ptr_array_index(words, 0);
+    len = strlen(cmd);
+    char **a = (char **)words->pdata;
+
+    if ((g_str_has_prefix(cmd, "out") || g_str_has_prefix(cmd, "in")) &&
+        len == (cmd[0] == 'o' ? 4u : 3u) && strchr("bwl", cmd[len - 1])) {
+        return cmd[0] == 'o' ? cmd_out(a, access_size(cmd[len - 1]))
+                             : cmd_in(a, access_size(cmd[len - 1]));
+    }
+    if ((g_str_has_prefix(cmd, "write") || g_str_has_prefix(cmd, "read")) &&
+        len == (cmd[0] == 'w' ? 6u : 5u) && strchr("bwlq", cmd[len - 1])) {
+        return cmd[0] == 'w' ? cmd_write_n(a, access_size(cmd[len - 1]))
+                             : cmd_read_n(a, access_size(cmd[len - 1]));
+    }
+    if (g_str_equal(cmd, "read") || g_str_equal(cmd, "b64read")) {
+        return cmd_read(a, cmd[0] == 'b');
+    }
+    if (g_str_equal(cmd, "write")) {
+        return cmd_write(a);
+    }
+    if (g_str_equal(cmd, "b64write")) {
+        return cmd_b64write(a);
+    }
+    if (g_str_equal(cmd, "memset")) {
+        return cmd_memset(a);
+    }
+    if (g_str_equal(cmd, "clock_step") || g_str_equal(cmd, "clock_set")) {
+        return cmd_clock(a, g_str_equal(cmd, "clock_step"));
+    }
+    if (g_str_equal(cmd, "endianness")) {
+        return g_strdup("OK little");
+    }
+    if (g_str_equal(cmd, "irq_intercept_in") ||
+        g_str_equal(cmd, "irq_intercept_out")) {
+        return cmd_irq_intercept(a);
+    }
+    return fail("Unknown command '%s'", cmd);
+}
+
+/* ---- the connection ---------------------------------------------------------- */
+
+static void log_line(char dir, const char *text)
+{
+    if (qtest_log) {
+        fprintf(qtest_log, "[%c +%0.6f] %s\n", dir,
+                (g_get_monotonic_time() - qtest_log_start) / 1e6, text);
+        fflush(qtest_log);
+    }
+}
+
+static void run_line(CharClient *c, const char *line)
+{
+    g_autofree char *reply = NULL;
+
+    /* A blank line gets no answer, so a client cannot fall out of step. */
+    if (!line[strspn(line, " \t")]) {
+        return;
+    }
+    log_line('R', line);
+    reply = qtest_process_line(line);
+    log_line('S', reply);
+    char_client_write(c, reply, strlen(reply));
+    char_client_write(c, "\n", 1);
+}
+
+static void qtest_connected(void *opaque, CharClient *c)
+{
+    QtestLink *link = g_new0(QtestLink, 1);
+
+    link->line = g_string_new(NULL);
+    char_client_set_opaque(c, link);
+    log_line('I', "OPENED");
+}
+
+static void qtest_received(void *opaque, CharClient *c, const char *buf,
+                           size_t len)
+{
+    QtestLink *link = char_client_get_opaque(c);
+
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n') {
+            if (link->discarding) {
+                g_autofree char *reply = fail("line longer than %u bytes",
+                                              QTEST_MAX_LINE);
+
+                char_client_write(c, reply, strlen(reply));
+                char_client_write(c, "\n", 1);
+                link->discarding = false;
+            } else {
+                g_autofree char *line = g_strdup(link->line->str);
+
+                g_strchomp(line);   /* a trailing '\r' too */
+                run_line(c, line);
+            }
+            g_string_truncate(link->line, 0);
+        } else if (link->line->len >= QTEST_MAX_LINE) {
+            link->discarding = true;
+            g_string_truncate(link->line, 0);
+        } else if (!link->discarding) {
+            g_string_append_c(link->line, buf[i]);
+        }
+    }
+}
+
+static void qtest_closed(void *opaque, CharClient *c)
+{
+    QtestLink *link = char_client_get_opaque(c);
+
+    log_line('I', "CLOSED");
+    g_string_free(link->line, TRUE);
+    g_free(link);
+}
+
+static const CharHandlers qtest_handlers = {
+    .connected = qtest_connected,
+    .received = qtest_received,
+    .closed = qtest_closed,
+};
+
+bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
+                        Error **errp)
+{
+    if (log_path && !g_str_equal(log_path, "none")) {
+        qtest_log = g_str_equal(log_path, "/dev/stderr") ? stderr
+                                                         : fopen(log_path, "w");
+        if (!qtest_log) {
+            error_setg_errno(errp, errno, "-qtest-log %s", log_path);
+            return false;
+        }
+    }
+    qtest_log_start = g_get_monotonic_time();
+    qtest_chr = chardev_open(spec, &qtest_handlers, NULL, errp);
+    if (!qtest_chr) {
+        qtest_server_stop();
+        return false;
+    }
+    return true;
+}
+
+void qtest_server_stop(void)
+{
+    chardev_close(qtest_chr);
+    qtest_chr = NULL;
+    if (qtest_log && qtest_log != stderr) {
+        fclose(qtest_log);
+    }
+    qtest_log = NULL;
+}

@@ -1,0 +1,30 @@
+/* The qtest accelerator: a test process plays the CPU over a line protocol. */
+#ifndef ACCEL_QTEST_H
+#define ACCEL_QTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/chardev.h"
+#include "util/error.h"
+
+/*
+ * Serve QEMU's qtest protocol on spec (QEMU's libqtest listens and lets
+ * the VMM connect, so a plain "unix:PATH" connects; server=on listens).
+ * log_path: NULL or "none" for no log.  Main loop thread only.
+ */
+bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
+                        Error **errp);
+void qtest_server_stop(void);
+
+/* The virtual clock the test drives with clock_step/clock_set, in ns. */
+int64_t qtest_clock_get_ns(void);
+
+/* Per-command limits: past them the command answers FAIL. */
+#define QTEST_MAX_LINE      (40u << 20)     /* a 16 MiB write in hex fits */
+#define QTEST_MAX_RW_BYTES  (16u << 20)     /* read, b64read, write */
+#define QTEST_MAX_MEMSET    (UINT64_C(1) << 30)
+
+/* Run one protocol line; returns the reply without its newline. */
+char *qtest_process_line(const char *line);
+
+#endif
