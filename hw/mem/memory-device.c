@@ -1,5 +1,8 @@
-/* Memory devices: listing, query-memory-devices and info memory-devices. */
+/* Memory devices: pre-plug placement, listing, query-memory-devices, info memory-devices. */
 #include "hw/mem/memory-device.h"
+#include "hw/mem/memory-device-addr.h"
+#include "qom/device.h"
+#include "system/memory.h"
 
 static const MemoryDeviceHooks *hooks_of(Object *obj)
 {
@@ -102,4 +105,72 @@ uint64_t memory_device_plugged_total(void)
         total += hooks_of(md)->get_plugged_size(md);
     }
     return total;
+}
+
+/* Where a placed device sits, for the allocator; false if it cannot say. */
+static bool range_of(Object *obj, MemoryDeviceRange *out, Error **errp)
+{
+    const MemoryDeviceHooks *hooks = hooks_of(obj);
+    struct MemoryRegion *mr = hooks->get_region(obj, errp);
+
+    if (!mr) {
+        return false;
+    }
+    out->addr = hooks->get_addr(obj);
+    out->size = memory_region_size(mr);
+    out->id = object_is_a(obj, TYPE_DEVICE) ? DEVICE(obj)->id : NULL;
+    return true;
+}
+
+bool memory_device_pre_plug(Object *md, uint64_t area_base,
+                            uint64_t area_size, uint64_t space_total,
+                            uint64_t legacy_align, const uint64_t *hint,
+                            Error **errp)
+{
+    const MemoryDeviceHooks *hooks = hooks_of(md);
+    g_autoptr(GPtrArray) devs = NULL;
+    g_autofree MemoryDeviceRange *used = NULL;
+    size_t nr_used = 0;
+    uint64_t used_total = 0, align = legacy_align, size, addr;
+    struct MemoryRegion *mr;
+
+    /* Internal invariant: only types implementing the interface call us. */
+    g_assert(hooks);
+    mr = hooks->get_region(md, errp);
+    if (!mr) {
+        return false;
+    }
+    size = memory_region_size(mr);
+    if (hooks->get_min_alignment) {
+        align = MAX(align, hooks->get_min_alignment(md));
+    }
+
+    devs = memory_device_list();
+    used = g_new0(MemoryDeviceRange, devs->len);
+    for (guint i = 0; i < devs->len; i++) {
+        Object *other = g_ptr_array_index(devs, i);
+
+        /* A caller that marks md realized early must not hit itself. */
+        if (other == md) {
+            continue;
+        }
+        if (!range_of(other, &used[nr_used], errp)) {
+            return false;
+        }
+        /* QEMU counts region sizes, plugged or not; saturate, never wrap. */
+        used_total = used[nr_used].size > UINT64_MAX - used_total
+                     ? UINT64_MAX : used_total + used[nr_used].size;
+        nr_used++;
+    }
+
+    /* QEMU warns after the "not enabled" check, before the space check. */
+    if (space_total && memory_device_align_fragments(area_base, align)) {
+        warn_report(MEMORY_DEVICE_ALIGN_WARNING_FMT, align);
+    }
+    if (!memory_device_check_space(used_total, space_total, size, errp) ||
+        !memory_device_find_addr(area_base, area_size, used, nr_used, align,
+                                 size, hint, &addr, errp)) {
+        return false;
+    }
+    return hooks->set_addr(md, addr, errp);
 }

@@ -42,4 +42,25 @@ char *memory_device_hmp_text(void);
 /* Sum of get_plugged_size over all devices. */
 uint64_t memory_device_plugged_total(void);
 
+/*
+ * Give md its guest-physical base; called from its realize, before it is
+ * marked realized (QEMU's memory_device_pre_plug).  The caller passes the
+ * machine's view, so nothing here knows about PC:
+ *   area_base, area_size: the device-memory area (size 0: no maxmem);
+ *   space_total: the budget for memory devices, maxmem - ram_size (the PC
+ *     area is larger: QEMU pads it with 1 GiB per slot);
+ *   legacy_align: an alignment the machine imposes, 0 for none; the one
+ *     used is the larger of it and md's get_min_alignment;
+ *   hint: the requested base (memaddr=), NULL to pick the first fit.
+ * Every realized memory device other than md counts as placed, by its
+ * get_addr and the size of its get_region.  Order of checks and texts
+ * are QEMU 7.2's: "not enabled", the fragmentation warning (printed with
+ * warn_report), "not enough space", then memory_device_find_addr's.
+ * On success set_addr has been called; on failure md is unchanged.
+ */
+bool memory_device_pre_plug(Object *md, uint64_t area_base,
+                            uint64_t area_size, uint64_t space_total,
+                            uint64_t legacy_align, const uint64_t *hint,
+                            Error **errp) G_GNUC_WARN_UNUSED_RESULT;
+
 #endif
