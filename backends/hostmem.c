@@ -1,0 +1,774 @@
+/* The abstract memory-backend: common properties, mapping, discard, populate, claim. */
+#include "backends/hostmem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/mempolicy.h>
+#include "util/cutils.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23          /* Linux 5.14 */
+#endif
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
+
+/* As QEMU's MAX_MEM_PREALLOC_THREAD_COUNT: more threads stop helping. */
+#define POPULATE_MAX_THREADS 16
+/*
+ * Each worker faults its slice in chunks of this size, so a failure can
+ * say how much was populated before it.  64 MiB keeps the extra madvise
+ * calls below 0.1% of the work; a chunk is at least one (huge) page.
+ */
+#define POPULATE_CHUNK (64ULL << 20)
+
+static const char *const host_mem_policy_names[] = {
+    [HOST_MEM_POLICY_DEFAULT] = "default",
+    [HOST_MEM_POLICY_PREFERRED] = "preferred",
+    [HOST_MEM_POLICY_BIND] = "bind",
+    [HOST_MEM_POLICY_INTERLEAVE] = "interleave",
+    NULL,
+};
+
+static uint64_t host_page_size(void)
+{
+    return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t host_memory_backend_fd_pagesize(int fd)
+{
+    struct statfs fs;
+    int ret;
+
+    do {
+        ret = fstatfs(fd, &fs);
+    } while (ret != 0 && errno == EINTR);
+    if (ret == 0 && (uint32_t)fs.f_type == HUGETLBFS_MAGIC) {
+        return (uint64_t)fs.f_bsize;
+    }
+    return host_page_size();
+}
+
+/* ------------------------------------------------------------------ */
+/* Property validators                                                  */
+
+static bool set_size(Object *obj, const Property *prop, const PropValue *in,
+                     Error **errp)
+{
+    /* QEMU refuses 0 when it is given, not only at complete. */
+    if (in->u == 0) {
+        error_setg(errp, "property '%s' of %s doesn't take value '0'",
+                   prop->name, object_get_typename(obj));
+        return false;
+    }
+    object_prop_store(obj, prop, in);
+    return true;
+}
+
+static bool set_prealloc_threads(Object *obj, const Property *prop,
+                                 const PropValue *in, Error **errp)
+{
+    if (in->u == 0) {
+        error_setg(errp, "property '%s' of %s doesn't take value '0'",
+                   prop->name, object_get_typename(obj));
+        return false;
+    }
+    object_prop_store(obj, prop, in);
+    return true;
+}
+
+/*
+ * Without a reservation, preallocation could be killed by SIGBUS (huge
+ * pages) or the OOM killer instead of failing cleanly; QEMU refuses the
+ * pair in whichever order it is set, and so does Tide.
+ */
+static bool set_prealloc(Object *obj, const Property *prop,
+                         const PropValue *in, Error **errp)
+{
+    if (in->b && !MEMORY_BACKEND(obj)->reserve) {
+        error_setg(errp, "'prealloc=on' and 'reserve=off' are incompatible");
+        return false;
+    }
+    object_prop_store(obj, prop, in);
+    return true;
+}
+
+static bool set_reserve(Object *obj, const Property *prop,
+                        const PropValue *in, Error **errp)
+{
+    if (!in->b && MEMORY_BACKEND(obj)->prealloc) {
+        error_setg(errp, "'prealloc=on' and 'reserve=off' are incompatible");
+        return false;
+    }
+    object_prop_store(obj, prop, in);
+    return true;
+}
+
+static bool parse_node(const char *s, char **end, uint64_t *out)
+{
+    if (!g_ascii_isdigit(*s)) {
+        return false;
+    }
+    errno = 0;
+    *out = g_ascii_strtoull(s, end, 10);
+    return errno == 0;
+}
+
+/*
+ * "0", "0-1", and (for QMP, which gives a string here) comma-separated
+ * lists of those.  The node mask is only replaced when all of it parses.
+ */
+static bool set_host_nodes(Object *obj, const Property *prop,
+                           const PropValue *in, Error **errp)
+{
+    HostMemoryBackend *b = MEMORY_BACKEND(obj);
+    unsigned long mask[HOST_MEM_NODE_WORDS] = { 0 };
+    const char *s = in->s;
+
+    while (*s) {
+        uint64_t lo, hi;
+        char *end;
+
+        if (!parse_node(s, &end, &lo)) {
+            goto bad;
+        }
+        hi = lo;
+        if (*end == '-' && (!parse_node(end + 1, &end, &hi) || hi < lo)) {
+            goto bad;
+        }
+        if (*end != ',' && *end != '\0') {
+            goto bad;
+        }
+        if (hi >= HOST_MEM_MAX_NODES) {
+            error_setg(errp, "Invalid host-nodes value: %" PRIu64, hi);
+            return false;
+        }
+        for (uint64_t n = lo; n <= hi; n++) {
+            mask[n / HOST_MEM_LONG_BITS] |= 1UL << (n % HOST_MEM_LONG_BITS);
+        }
+        s = *end ? end + 1 : end;
+    }
+    memcpy(b->host_nodes, mask, sizeof(mask));
+    object_prop_store(obj, prop, in);
+    return true;
+
+bad:
+    error_setg(errp, "Parameter 'host-nodes' expects a uint64 value or range");
+    return false;
+}
+
+#define BACKEND_FIELD(f) offsetof(HostMemoryBackend, f)
+
+static const Property backend_props[] = {
+    { .name = "size", .kind = PROP_SIZE, .access = PROP_CONFIG,
+      .description = "Size of the memory region (ex: 500M)",
+      .offset = BACKEND_FIELD(size), .set = set_size },
+    { .name = "share", .kind = PROP_BOOL, .access = PROP_CONFIG,
+      .description = "Mark the memory as private to Tide or shared",
+      .offset = BACKEND_FIELD(share), .defval = "off" },
+    { .name = "prealloc", .kind = PROP_BOOL, .access = PROP_CONFIG,
+      .description = "Preallocate memory",
+      .offset = BACKEND_FIELD(prealloc), .defval = "off",
+      .set = set_prealloc },
+    { .name = "prealloc-threads", .kind = PROP_UINT32, .access = PROP_CONFIG,
+      .description = "Number of CPU threads to use for prealloc",
+      .offset = BACKEND_FIELD(prealloc_threads), .defval = "1",
+      .set = set_prealloc_threads },
+    { .name = "reserve", .kind = PROP_BOOL, .access = PROP_CONFIG,
+      .description = "Reserve swap space (or huge pages) if applicable",
+      .offset = BACKEND_FIELD(reserve), .defval = "on",
+      .set = set_reserve },
+    { .name = "merge", .kind = PROP_BOOL, .access = PROP_CONFIG,
+      .description = "Mark memory as mergeable",
+      .offset = BACKEND_FIELD(merge), .defval = "on" },
+    { .name = "dump", .kind = PROP_BOOL, .access = PROP_CONFIG,
+      .description = "Set to 'off' to exclude from core dump",
+      .offset = BACKEND_FIELD(dump), .defval = "on" },
+    { .name = "policy", .kind = PROP_ENUM, .access = PROP_CONFIG,
+      .description = "Set the NUMA policy",
+      .offset = BACKEND_FIELD(policy), .defval = "default",
+      .enum_names = host_mem_policy_names, .enum_type = "HostMemPolicy" },
+    { .name = "host-nodes", .kind = PROP_STR, .access = PROP_CONFIG,
+      .description = "Binds memory to the list of NUMA host nodes",
+      .offset = BACKEND_FIELD(host_nodes_str), .set = set_host_nodes },
+    { .name = NULL },
+};
+
+/* ------------------------------------------------------------------ */
+/* Accessors and claim                                                  */
+
+const char *host_memory_backend_get_id(HostMemoryBackend *b)
+{
+    return OBJECT(b)->name ? OBJECT(b)->name : "<anonymous>";
+}
+
+void *host_memory_backend_get_host(HostMemoryBackend *b)
+{
+    return b->host;
+}
+
+uint64_t host_memory_backend_get_size(HostMemoryBackend *b)
+{
+    return b->host ? b->size : 0;
+}
+
+uint64_t host_memory_backend_pagesize(HostMemoryBackend *b)
+{
+    return b->host ? b->page_size : 0;
+}
+
+bool host_memory_backend_is_shared(HostMemoryBackend *b)
+{
+    return b->share;
+}
+
+int host_memory_backend_get_fd(HostMemoryBackend *b)
+{
+    return b->fd;
+}
+
+bool host_memory_backend_claim(HostMemoryBackend *b, const char *user,
+                               Error **errp)
+{
+    const char *id = host_memory_backend_get_id(b);
+
+    if (!b->host) {
+        error_setg(errp, "memdev '%s' is not ready: its memory is not "
+                   "allocated yet", id);
+        return false;
+    }
+    if (b->in_use) {
+        error_setg(errp, "memdev '%s' is already in use", id);
+        error_append_hint(errp, "It is used by %s.\n", b->user);
+        return false;
+    }
+    b->in_use = true;
+    b->user = g_strdup(user);
+    return true;
+}
+
+void host_memory_backend_release(HostMemoryBackend *b)
+{
+    b->in_use = false;
+    g_clear_pointer(&b->user, g_free);
+}
+
+bool host_memory_backend_is_in_use(HostMemoryBackend *b)
+{
+    return b->in_use;
+}
+
+/* ------------------------------------------------------------------ */
+/* Discard                                                              */
+
+static bool check_range(HostMemoryBackend *b, const char *what,
+                        uint64_t offset, uint64_t len, Error **errp)
+{
+    const char *id = host_memory_backend_get_id(b);
+
+    if (!b->host) {
+        error_setg(errp, "cannot %s memory of memory backend '%s': it is "
+                   "not allocated yet", what, id);
+        return false;
+    }
+    if (offset > b->size || len > b->size - offset) {
+        error_setg(errp, "cannot %s [0x%" PRIx64 ", +0x%" PRIx64 ") of "
+                   "memory backend '%s': the range is outside its size "
+                   "0x%" PRIx64, what, offset, len, id, b->size);
+        return false;
+    }
+    if (offset % b->page_size || len % b->page_size) {
+        error_setg(errp, "cannot %s [0x%" PRIx64 ", +0x%" PRIx64 ") of "
+                   "memory backend '%s': the range is not aligned to its "
+                   "page size 0x%" PRIx64, what, offset, len, id,
+                   b->page_size);
+        return false;
+    }
+    return true;
+}
+
+bool host_memory_backend_discard(HostMemoryBackend *b, uint64_t offset,
+                                 uint64_t len, Error **errp)
+{
+    char *addr;
+    int advice;
+
+    if (!check_range(b, "discard", offset, len, errp)) {
+        return false;
+    }
+    if (len == 0) {
+        return true;
+    }
+    addr = (char *)b->host + offset;
+    if (b->fd >= 0) {
+        /* The mapping is at file offset 0, so offsets are file offsets. */
+        if (fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)offset, (off_t)len) != 0) {
+            error_setg_errno(errp, errno, "cannot discard [0x%" PRIx64
+                             ", +0x%" PRIx64 ") of memory backend '%s': "
+                             "fallocate(PUNCH_HOLE) failed", offset, len,
+                             host_memory_backend_get_id(b));
+            return false;
+        }
+        if (b->share) {
+            /* The hole unmapped the pages from every mapping already. */
+            return true;
+        }
+        /* Private copies of the file's pages live on in our page tables. */
+        advice = MADV_DONTNEED;
+    } else {
+        /* DONTNEED would only drop our view of shared anonymous memory. */
+        advice = b->share ? MADV_REMOVE : MADV_DONTNEED;
+    }
+    if (madvise(addr, len, advice) != 0) {
+        error_setg_errno(errp, errno, "cannot discard [0x%" PRIx64 ", +0x%"
+                         PRIx64 ") of memory backend '%s': madvise(%s) failed",
+                         offset, len, host_memory_backend_get_id(b),
+                         advice == MADV_REMOVE ? "MADV_REMOVE"
+                                               : "MADV_DONTNEED");
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Populate                                                             */
+
+typedef struct PopulateJob {
+    char *start;                /* this worker's slice */
+    uint64_t len;
+    uint64_t page_size;
+    bool touch;                 /* the kernel lacks MADV_POPULATE_WRITE */
+    gint *failed;               /* shared: set by the first failure */
+    uint64_t done;              /* bytes populated before a failure */
+    int err;                    /* errno of the failure, 0 if none */
+} PopulateJob;
+
+/*
+ * The fallback for kernels before 5.14, never used for huge pages
+ * (touching a page the kernel cannot back raises SIGBUS).  Reading and
+ * writing back the same byte keeps data; it races with concurrent
+ * writers of the same page, so callers populate memory the guest cannot
+ * reach yet (prealloc before start, virtio-mem before a plug).
+ */
+static void touch_pages(char *start, uint64_t len, uint64_t page_size)
+{
+    for (uint64_t off = 0; off < len; off += page_size) {
+        volatile char *p = start + off;
+
+        *p = *p;
+    }
+}
+
+static gpointer populate_worker(gpointer opaque)
+{
+    PopulateJob *job = opaque;
+    uint64_t chunk = MAX(POPULATE_CHUNK / job->page_size, 1) * job->page_size;
+
+    /* After one failure the others stop: the caller will undo anyway. */
+    while (job->done < job->len && !g_atomic_int_get(job->failed)) {
+        uint64_t n = MIN(chunk, job->len - job->done);
+        int ret;
+
+        if (job->touch) {
+            touch_pages(job->start + job->done, n, job->page_size);
+        } else {
+            do {
+                ret = madvise(job->start + job->done, n, MADV_POPULATE_WRITE);
+            } while (ret != 0 && errno == EINTR);
+            if (ret != 0) {
+                job->err = errno;
+                g_atomic_int_set(job->failed, 1);
+                return NULL;
+            }
+        }
+        job->done += n;
+    }
+    return NULL;
+}
+
+/* How many threads QEMU's qemu_prealloc_mem would use, never more than pages. */
+static unsigned populate_thread_count(unsigned threads, uint64_t pages)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t n = MAX(threads, 1);
+
+    n = MIN(n, POPULATE_MAX_THREADS);
+    if (cpus > 0) {
+        n = MIN(n, (uint64_t)cpus);
+    }
+    return (unsigned)MIN(n, pages);
+}
+
+static const char *populate_reason(HostMemoryBackend *b, int err,
+                                   char **buf)
+{
+    g_autofree char *hp = NULL;
+
+    switch (err) {
+    case ENOMEM:
+        return "the host is out of memory";
+    case EFAULT:
+        /* The fault handler's SIGBUS: no page to give. */
+        if (b->hugetlb) {
+            hp = size_to_str(b->page_size);
+            *buf = g_strdup_printf("the host has no free %s huge pages", hp);
+            return *buf;
+        }
+        return "the host could not back the memory (is its file system "
+               "full?)";
+    case EHWPOISON:
+        return "a host page has a hardware memory error";
+    case EINVAL:
+        if (b->hugetlb) {
+            return "the host kernel lacks MADV_POPULATE_WRITE (Linux 5.14), "
+                   "which huge pages need";
+        }
+        /* fall through */
+    default:
+        return "madvise(MADV_POPULATE_WRITE) failed";
+    }
+}
+
+static void populate_error(HostMemoryBackend *b, uint64_t offset,
+                           uint64_t len, uint64_t done, int err, Error **errp)
+{
+    g_autofree char *buf = NULL;
+    g_autofree char *want = size_to_str(len);
+    g_autofree char *got = size_to_str(done);
+    const char *reason = populate_reason(b, err, &buf);
+
+    error_setg_errno(errp, err, "cannot populate %s at offset 0x%" PRIx64
+                     " of memory backend '%s' (%s of it populated): %s",
+                     want, offset, host_memory_backend_get_id(b), got,
+                     reason);
+    if (err == EFAULT && b->hugetlb) {
+        error_append_hint(errp, "Reserve huge pages with "
+                          "/proc/sys/vm/nr_hugepages or "
+                          "/sys/kernel/mm/hugepages/.\n");
+    }
+}
+
+bool host_memory_backend_populate(HostMemoryBackend *b, uint64_t offset,
+                                  uint64_t len, unsigned threads,
+                                  Error **errp)
+{
+    g_autofree PopulateJob *jobs = NULL;
+    g_autofree GThread **tids = NULL;
+    char *start;
+    uint64_t pages, per, done = 0;
+    unsigned n;
+    bool touch = false;
+    gint failed = 0;
+    int err = 0;
+
+    if (!check_range(b, "populate", offset, len, errp)) {
+        return false;
+    }
+    if (len == 0) {
+        return true;
+    }
+    start = (char *)b->host + offset;
+    /* Probe once, as QEMU: only EINVAL means "not supported". */
+    if (madvise(start, b->page_size, MADV_POPULATE_WRITE) != 0) {
+        if (errno != EINVAL || b->hugetlb) {
+            populate_error(b, offset, len, 0, errno, errp);
+            return false;
+        }
+        touch = true;
+    }
+
+    pages = len / b->page_size;
+    n = populate_thread_count(threads, pages);
+    per = pages / n;
+    jobs = g_new0(PopulateJob, n);
+    tids = g_new0(GThread *, n);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t first = i * per;
+        uint64_t count = i == n - 1 ? pages - first : per;
+
+        jobs[i] = (PopulateJob) {
+            .start = start + first * b->page_size,
+            .len = count * b->page_size,
+            .page_size = b->page_size,
+            .touch = touch,
+            .failed = &failed,
+        };
+    }
+    /* Slice 0 runs here; a slice whose thread cannot start runs here too. */
+    for (unsigned i = 1; i < n; i++) {
+        tids[i] = g_thread_try_new("populate", populate_worker, &jobs[i],
+                                   NULL);
+    }
+    populate_worker(&jobs[0]);
+    for (unsigned i = 1; i < n; i++) {
+        if (tids[i]) {
+            g_thread_join(tids[i]);
+        } else {
+            populate_worker(&jobs[i]);
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        done += jobs[i].done;
+        if (jobs[i].err && !err) {
+            err = jobs[i].err;
+        }
+    }
+    if (err) {
+        populate_error(b, offset, len, done, err, errp);
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Complete and unrealize                                               */
+
+bool host_memory_backend_check_size(HostMemoryBackend *b, Error **errp)
+{
+    g_autofree char *ps = NULL;
+
+    if (b->size % b->page_size == 0) {
+        return true;
+    }
+    ps = size_to_str(b->page_size);
+    error_setg(errp, "'size' (0x%" PRIx64 ") must be a multiple of the "
+               "%spage size (%s)", b->size, b->hugetlb ? "huge " : "", ps);
+    return false;
+}
+
+static uint64_t last_node(HostMemoryBackend *b, bool *any)
+{
+    *any = false;
+    for (int n = HOST_MEM_MAX_NODES - 1; n >= 0; n--) {
+        if (b->host_nodes[n / HOST_MEM_LONG_BITS] &
+            (1UL << (n % HOST_MEM_LONG_BITS))) {
+            *any = true;
+            return (uint64_t)n;
+        }
+    }
+    return 0;
+}
+
+static bool check_policy(HostMemoryBackend *b, Error **errp)
+{
+    bool any;
+
+    last_node(b, &any);
+    if (any && b->policy == HOST_MEM_POLICY_DEFAULT) {
+        error_setg(errp, "host-nodes must be empty for policy default, or "
+                   "you should explicitly specify a policy other than "
+                   "default");
+        return false;
+    }
+    if (!any && b->policy != HOST_MEM_POLICY_DEFAULT) {
+        error_setg(errp, "host-nodes must be set for policy %s",
+                   host_mem_policy_names[b->policy]);
+        return false;
+    }
+    return true;
+}
+
+/* The policy moves pages already there (STRICT|MOVE), as QEMU asks. */
+static bool apply_policy(HostMemoryBackend *b, Error **errp)
+{
+    static const int modes[] = {
+        [HOST_MEM_POLICY_DEFAULT] = MPOL_DEFAULT,
+        [HOST_MEM_POLICY_PREFERRED] = MPOL_PREFERRED,
+        [HOST_MEM_POLICY_BIND] = MPOL_BIND,
+        [HOST_MEM_POLICY_INTERLEAVE] = MPOL_INTERLEAVE,
+    };
+    bool any;
+    uint64_t maxnode = last_node(b, &any) + 1;
+
+    if (!any) {
+        return true;
+    }
+    /* +1: old kernels drop the last node of the mask. */
+    if (syscall(SYS_mbind, b->host, (unsigned long)b->size,
+                modes[b->policy], b->host_nodes,
+                (unsigned long)maxnode + 1,
+                (unsigned)(MPOL_MF_STRICT | MPOL_MF_MOVE)) != 0) {
+        error_setg_errno(errp, errno, "cannot bind memory to host NUMA nodes");
+        return false;
+    }
+    return true;
+}
+
+static bool map_memory(HostMemoryBackend *b, Error **errp)
+{
+    int flags = b->share ? MAP_SHARED : MAP_PRIVATE;
+    void *p;
+
+    if (b->fd < 0) {
+        flags |= MAP_ANONYMOUS;
+    }
+    /*
+     * reserve=on (the default, as QEMU) lets the kernel account the
+     * whole size at mmap time (commit charge, or huge pages for hugetlb),
+     * so running out shows here and not as SIGBUS or the OOM killer
+     * later.  reserve=off (MAP_NORESERVE) is for sparse backends larger
+     * than the host can ever back, as virtio-mem's can be.  Neither
+     * populates anything: only prealloc and populate() do.
+     */
+    if (!b->reserve) {
+        flags |= MAP_NORESERVE;
+    }
+    p = mmap(NULL, b->size, PROT_READ | PROT_WRITE, flags, b->fd, 0);
+    if (p == MAP_FAILED) {
+        int err = errno;
+
+        error_setg_errno(errp, err, "unable to map backing store for guest "
+                         "RAM");
+        if (err == ENOMEM && b->reserve) {
+            error_append_hint(errp, "The host cannot reserve %s for all of "
+                              "memory backend '%s'; 'reserve=off' maps it "
+                              "without a reservation.\n",
+                              b->hugetlb ? "huge pages" : "memory",
+                              host_memory_backend_get_id(b));
+        }
+        return false;
+    }
+    b->host = p;
+    return true;
+}
+
+static bool apply_advice(HostMemoryBackend *b, Error **errp)
+{
+    /*
+     * Merging is a hint: KSM may be compiled out (EINVAL), and the kernel
+     * ignores it for shared memory; QEMU ignores failures too.
+     */
+    if (b->merge) {
+        (void)madvise(b->host, b->size, MADV_MERGEABLE);
+    }
+    /* dump=off keeps guest data out of core files: that one must hold. */
+    if (!b->dump && madvise(b->host, b->size, MADV_DONTDUMP) != 0) {
+        error_setg_errno(errp, errno, "cannot exclude memory backend '%s' "
+                         "from core dumps", host_memory_backend_get_id(b));
+        return false;
+    }
+    return true;
+}
+
+static void release_memory(HostMemoryBackend *b)
+{
+    if (b->host) {
+        munmap(b->host, b->size);
+        b->host = NULL;
+    }
+    if (b->fd >= 0) {
+        close(b->fd);
+        b->fd = -1;
+    }
+}
+
+/*
+ * The -object "complete" step: open, check, map, advise, bind, and with
+ * prealloc=on populate everything before returning (so before QMP or
+ * the guest can run).  On failure nothing is left mapped or open.
+ */
+static bool backend_complete(Object *obj, Error **errp)
+{
+    HostMemoryBackend *b = MEMORY_BACKEND(obj);
+    HostMemoryBackendClass *bc = MEMORY_BACKEND_GET_CLASS(obj);
+
+    if (b->host) {
+        error_setg(errp, "memory backend '%s' is still in use",
+                   host_memory_backend_get_id(b));
+        return false;
+    }
+    if (!b->size) {
+        error_setg(errp, "Parameter 'size' is missing");
+        return false;
+    }
+    if (!check_policy(b, errp)) {
+        return false;
+    }
+    b->fd = -1;
+    b->page_size = host_page_size();
+    b->hugetlb = false;
+    if (bc->alloc && !bc->alloc(b, errp)) {
+        return false;
+    }
+    if (!host_memory_backend_check_size(b, errp) ||
+        !map_memory(b, errp) || !apply_advice(b, errp) ||
+        !apply_policy(b, errp)) {
+        goto fail;
+    }
+    if (b->prealloc &&
+        !host_memory_backend_populate(b, 0, b->size, b->prealloc_threads,
+                                      errp)) {
+        goto fail;
+    }
+    return true;
+
+fail:
+    if (bc->alloc_failed) {
+        bc->alloc_failed(b);
+    }
+    release_memory(b);
+    return false;
+}
+
+/*
+ * object-del checks host_memory_backend_is_in_use() first; should an
+ * unparent reach a claimed backend anyway, its user (who holds a
+ * reference) keeps the mapping until the last unref.
+ */
+static void backend_unrealize(Object *obj)
+{
+    HostMemoryBackend *b = MEMORY_BACKEND(obj);
+
+    if (!b->in_use) {
+        release_memory(b);
+    }
+}
+
+static void backend_instance_init(Object *obj)
+{
+    MEMORY_BACKEND(obj)->fd = -1;
+}
+
+static void backend_instance_finalize(Object *obj)
+{
+    HostMemoryBackend *b = MEMORY_BACKEND(obj);
+
+    release_memory(b);
+    g_free(b->user);
+}
+
+static void backend_class_init(ObjectClass *oc)
+{
+    object_class_add_props(oc, backend_props);
+    oc->realize = backend_complete;
+    oc->unrealize = backend_unrealize;
+}
+
+static const TypeInfo backend_info = {
+    .name = TYPE_MEMORY_BACKEND,
+    .parent = TYPE_OBJECT,
+    .abstract = true,
+    .instance_size = sizeof(HostMemoryBackend),
+    .class_size = sizeof(HostMemoryBackendClass),
+    .class_init = backend_class_init,
+    .instance_init = backend_instance_init,
+    .instance_finalize = backend_instance_finalize,
+};
+
+void backends_register_types(void)
+{
+    if (object_class_by_name(TYPE_MEMORY_BACKEND)) {
+        return;
+    }
+    type_register_static(&backend_info);
+    hostmem_ram_register_types();
+    hostmem_memfd_register_types();
+    hostmem_file_register_types();
+}
