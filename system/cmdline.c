@@ -430,54 +430,54 @@ static bool add_pending(GPtrArray *list, const char *loc, Opts *o)
     return true;
 }
 
-static bool opt_object(TideConfig *cfg, const char *loc, const char *arg,
-                       bool *exit_now, Error **errp)
+/*
+ * -object and -device: queue the option for start-up, or answer the
+ * help forms ("-device help", "-device TYPE,help") at once.
+ */
+static bool opt_typed(GPtrArray *list, const char *loc, const char *arg,
+                      bool devices, bool *exit_now, Error **errp)
 {
-    Opts *o = opts_parse(arg, "qom-type", errp);
+    const char *implied = devices ? "driver" : "qom-type";
+    Opts *o = opts_parse(arg, implied, errp);
     const char *type;
+    bool ok = true;
 
     if (!o) {
         return false;
     }
-    type = opts_get(o, "qom-type");
-    if (is_help(o, "qom-type")) {
-        *exit_now = true;
-        if (g_str_equal(type, "help") || g_str_equal(type, "?")) {
-            cmdline_print_object_list();
-        } else if (!print_type_help(type, false)) {
-            error_setg(errp, "invalid object type: %s", type);
-            opts_free(o);
-            return false;
-        }
-        opts_free(o);
-        return true;
+    type = opts_get(o, implied);
+    if (!is_help(o, implied)) {
+        return add_pending(list, loc, o);
     }
-    return add_pending(cfg->objects, loc, o);
+    *exit_now = true;
+    if (!type || g_str_equal(type, "help") || g_str_equal(type, "?")) {
+        if (devices) {
+            cmdline_print_device_list();
+        } else {
+            cmdline_print_object_list();
+        }
+    } else if (!print_type_help(type, devices)) {
+        if (devices) {
+            error_setg(errp, "'%s' is not a valid device model name", type);
+        } else {
+            error_setg(errp, "invalid object type: %s", type);
+        }
+        ok = false;
+    }
+    opts_free(o);
+    return ok;
+}
+
+static bool opt_object(TideConfig *cfg, const char *loc, const char *arg,
+                       bool *exit_now, Error **errp)
+{
+    return opt_typed(cfg->objects, loc, arg, false, exit_now, errp);
 }
 
 static bool opt_device(TideConfig *cfg, const char *loc, const char *arg,
                        bool *exit_now, Error **errp)
 {
-    Opts *o = opts_parse(arg, "driver", errp);
-    const char *driver;
-
-    if (!o) {
-        return false;
-    }
-    driver = opts_get(o, "driver");
-    if (is_help(o, "driver")) {
-        *exit_now = true;
-        if (g_str_equal(driver, "help") || g_str_equal(driver, "?")) {
-            cmdline_print_device_list();
-        } else if (!print_type_help(driver, true)) {
-            error_setg(errp, "'%s' is not a valid device model name", driver);
-            opts_free(o);
-            return false;
-        }
-        opts_free(o);
-        return true;
-    }
-    return add_pending(cfg->devices, loc, o);
+    return opt_typed(cfg->devices, loc, arg, true, exit_now, errp);
 }
 
 /* ---- character devices and monitors --------------------------------- */

@@ -90,6 +90,17 @@ static unsigned access_size(char suffix)
     return 0;
 }
 
+/* A value wider than the access is a test bug worth reporting, not truncating. */
+static bool check_fits(uint64_t value, unsigned size, char **reply)
+{
+    if (size < 8 && value >> (size * 8)) {
+        *reply = fail("value 0x%" G_GINT64_MODIFIER "x does not fit in %u "
+                      "byte%s", value, size, size == 1 ? "" : "s");
+        return false;
+    }
+    return true;
+}
+
 static char *tx_reply(MemTxResult r, char *ok)
 {
     if (r & MEMTX_RANGE_ERROR) {
@@ -112,9 +123,8 @@ static char *cmd_out(char **w, unsigned size)
     if (v[0] > 0xffff) {
         return fail("port 0x%" G_GINT64_MODIFIER "x is out of range", v[0]);
     }
-    if (size < 8 && v[1] >> (size * 8)) {
-        return fail("value 0x%" G_GINT64_MODIFIER "x does not fit in %u "
-                    "byte%s", v[1], size, size == 1 ? "" : "s");
+    if (!check_fits(v[1], size, &reply)) {
+        return reply;
     }
     return tx_reply(address_space_st(&address_space_io, v[0], size, v[1]),
                     g_strdup("OK"));
@@ -140,12 +150,9 @@ static char *cmd_write_n(char **w, unsigned size)
     uint64_t v[2];
     char *reply;
 
-    if (!check_argc(w, 2, &reply) || !parse_args(w, 2, v, &reply)) {
+    if (!check_argc(w, 2, &reply) || !parse_args(w, 2, v, &reply) ||
+        !check_fits(v[1], size, &reply)) {
         return reply;
-    }
-    if (size < 8 && v[1] >> (size * 8)) {
-        return fail("value 0x%" G_GINT64_MODIFIER "x does not fit in %u "
-                    "byte%s", v[1], size, size == 1 ? "" : "s");
     }
     return tx_reply(address_space_st(&address_space_memory, v[0], size, v[1]),
                     g_strdup("OK"));
