@@ -419,6 +419,21 @@ bool object_property_set_json(Object *obj, const char *name, JsonNode *value,
     return apply(obj, prop, &v, errp);
 }
 
+bool object_property_set_value(Object *obj, const char *name,
+                               const PropValue *in, Error **errp)
+{
+    ObjectClass *owner;
+    const Property *prop = find_prop(obj, name, &owner, errp);
+    PropValue v = *in;
+
+    if (!prop || !check_writable(obj, prop, owner, errp)) {
+        return false;
+    }
+    /* Forwarders pass a value of the property's own kind. */
+    g_assert(prop->kind == in->kind);
+    return apply(obj, prop, &v, errp);
+}
+
 static bool set_value(Object *obj, const char *name, PropValue *v,
                       Error **errp)
 {

@@ -210,6 +210,12 @@ bool object_property_set_bool(Object *obj, const char *name, bool value,
                               Error **errp);
 bool object_property_set_link(Object *obj, const char *name, Object *target,
                               Error **errp);
+/*
+ * Set an already-typed value (in->kind must be the property's kind), with
+ * every check a string or JSON value gets: for property forwarding.
+ */
+bool object_property_set_value(Object *obj, const char *name,
+                               const PropValue *in, Error **errp);
 /* The value as JSON, as qom-get returns it; NULL and errp on failure. */
 JsonNode *object_property_get_json(Object *obj, const char *name,
                                    Error **errp);
