@@ -291,6 +291,9 @@ static bool stage_accel_init(TideConfig *cfg, Error **errp)
                    "version of Tide; use -accel qtest", loc);
         return false;
     }
+    if (g_str_equal(cfg->accel, "qtest")) {
+        accel_irq_set_ops(&qtest_irq_ops);
+    }
     if (cfg->qtest && !qtest_server_start(cfg->qtest, cfg->qtest_log, errp)) {
         error_prepend(errp, "%s: ", cfg->qtest->loc);
         return false;
@@ -300,6 +303,7 @@ static bool stage_accel_init(TideConfig *cfg, Error **errp)
 
 static void stage_accel_exit(void)
 {
+    accel_irq_set_ops(NULL);
     qtest_server_stop();
 }
 

@@ -8,6 +8,9 @@
 #include "system/physmem.h"
 #include "util/cutils.h"
 
+/* GSIs whose level qtest remembers; higher ones are dropped. */
+#define QTEST_MAX_IRQ 256
+
 typedef struct QtestLink {
     GString *line;
     bool discarding;        /* inside a line that broke QTEST_MAX_LINE */
@@ -17,6 +20,11 @@ static Chardev *qtest_chr;
 static FILE *qtest_log;
 static gint64 qtest_log_start;
 static int64_t clock_ns;
+static GPtrArray *qtest_clients;        /* CharClient *, for IRQ lines */
+static bool irq_intercepted;            /* irq_intercept_in was run */
+static int8_t irq_levels[QTEST_MAX_IRQ];
+
+static void log_line(char dir, const char *text);
 
 int64_t qtest_clock_get_ns(void)
 {
@@ -343,8 +351,54 @@ static char *cmd_irq_intercept(char **w)
     if (!object_resolve_path(w[1], NULL)) {
         return fail("Unknown device '%s'", w[1]);
     }
+    if (g_str_equal(w[0], "irq_intercept_in")) {
+        irq_intercepted = true;
+    }
     return g_strdup("OK");
 }
+
+/* ---- interrupts ----------------------------------------------------------- */
+
+/*
+ * As QEMU's qtest: an MSI is the 32-bit little-endian write of data at
+ * address it would be on the bus, so a test polls guest memory for it.
+ * A write to nothing is dropped, as a real bus would.
+ */
+static void qtest_send_msi(uint64_t address, uint32_t data)
+{
+    address_space_stl_le(&address_space_memory, address, data);
+}
+
+/*
+ * Remembers the level of a legacy line and, once the test ran
+ * irq_intercept_in, tells every client of a change with QEMU's
+ * asynchronous "IRQ raise N" / "IRQ lower N" line.  Under qtest devices
+ * run on the main loop thread, which owns the connections.
+ */
+static void qtest_set_irq_line(unsigned gsi, int level)
+{
+    g_autofree char *msg = NULL;
+
+    level = !!level;
+    if (gsi >= QTEST_MAX_IRQ || irq_levels[gsi] == level) {
+        return;
+    }
+    irq_levels[gsi] = (int8_t)level;
+    if (!irq_intercepted || !qtest_clients) {
+        return;
+    }
+    msg = g_strdup_printf("IRQ %s %u\n", level ? "raise" : "lower", gsi);
+    log_line('S', msg);
+    for (guint i = 0; i < qtest_clients->len; i++) {
+        char_client_write(g_ptr_array_index(qtest_clients, i), msg,
+                          strlen(msg));
+    }
+}
+
+const AccelIrqOps qtest_irq_ops = {
+    .send_msi = qtest_send_msi,
+    .set_irq_line = qtest_set_irq_line,
+};
 
 char *qtest_process_line(const char *line)
 {
@@ -433,6 +487,7 @@ static void qtest_connected(void *opaque, CharClient *c)
 
     link->line = g_string_new(NULL);
     char_client_set_opaque(c, link);
+    g_ptr_array_add(qtest_clients, c);
     log_line('I', "OPENED");
 }
 
@@ -471,6 +526,7 @@ static void qtest_closed(void *opaque, CharClient *c)
     QtestLink *link = char_client_get_opaque(c);
 
     log_line('I', "CLOSED");
+    g_ptr_array_remove(qtest_clients, c);
     g_string_free(link->line, TRUE);
     g_free(link);
 }
@@ -493,6 +549,7 @@ bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
         }
     }
     qtest_log_start = g_get_monotonic_time();
+    qtest_clients = g_ptr_array_new();
     qtest_chr = chardev_open(spec, &qtest_handlers, NULL, errp);
     if (!qtest_chr) {
         qtest_server_stop();
@@ -505,6 +562,12 @@ void qtest_server_stop(void)
 {
     chardev_close(qtest_chr);
     qtest_chr = NULL;
+    if (qtest_clients) {
+        g_ptr_array_free(qtest_clients, TRUE);
+        qtest_clients = NULL;
+    }
+    irq_intercepted = false;
+    memset(irq_levels, 0, sizeof(irq_levels));
     if (qtest_log && qtest_log != stderr) {
         fclose(qtest_log);
     }

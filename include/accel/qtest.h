@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "accel/irq.h"
 #include "util/chardev.h"
 #include "util/error.h"
 
@@ -15,6 +16,13 @@
 bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
                         Error **errp);
 void qtest_server_stop(void);
+
+/*
+ * Interrupts under qtest (install with accel_irq_set_ops()): an MSI is a
+ * guest-memory write, a legacy line a remembered level, reported to the
+ * test as "IRQ raise N" / "IRQ lower N" after irq_intercept_in.
+ */
+extern const AccelIrqOps qtest_irq_ops;
 
 /* The virtual clock the test drives with clock_step/clock_set, in ns. */
 int64_t qtest_clock_get_ns(void);
