@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "accel/qtest.h"
 #include "hw/i386/pc.h"
+#include "hw/pci/pci-host.h"
 #include "monitor/monitor.h"
 #include "qom/device.h"
 #include "system/runstate.h"
@@ -216,6 +217,18 @@ static void stage_machine_exit(void)
     }
 }
 
+/* ---- the PCI host bridge --------------------------------------------------- */
+
+static bool stage_pci_init(TideConfig *cfg, Error **errp)
+{
+    return pci_host_init(errp);
+}
+
+static void stage_pci_exit(void)
+{
+    pci_host_exit();
+}
+
 /* ---- -device ------------------------------------------------------------ */
 
 static bool create_device(PendingOpt *po, Error **errp)
@@ -376,6 +389,7 @@ static void stage_pidfile_exit(void)
 static const Stage stages[] = {
     { "objects", stage_objects_init, stage_objects_exit },
     { "machine", stage_machine_init, stage_machine_exit },
+    { "pci", stage_pci_init, stage_pci_exit },
     { "devices", stage_devices_init, stage_devices_exit },
     { "accel", stage_accel_init, stage_accel_exit },
     { "monitors", stage_monitors_init, stage_monitors_exit },

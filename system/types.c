@@ -3,6 +3,7 @@
 
 #include "backends/hostmem.h"
 #include "hw/i386/pc.h"
+#include "hw/pci/pci.h"
 #include "qom/device.h"
 #include "qom/object.h"
 
@@ -12,4 +13,5 @@ void types_register_all(void)
     device_register_types();
     backends_register_types();
     pc_register_types();
+    pci_register_types();
 }
