@@ -1,4 +1,4 @@
-/* What virtio.c (device and queue registers) and virtqueue.c (the rings) share. */
+/* What virtio.c (registers) and virtqueue.c (the rings) share. */
 #ifndef HW_VIRTIO_VIRTIO_INTERNAL_H
 #define HW_VIRTIO_VIRTIO_INTERNAL_H
 

@@ -1,4 +1,4 @@
-/* virtio devices: the QOM base type, queue registers, feature negotiation, config, errors. */
+/* virtio devices: QOM base type, queue registers, negotiation, config. */
 #include "hw/virtio/virtio.h"
 
 #include <inttypes.h>
@@ -70,7 +70,7 @@ void virtio_raise_irq(VirtIODevice *vdev, uint8_t isr_bit, uint16_t vector)
     }
 }
 
-/* ---- queue registers ------------------------------------------------------ */
+/* ---- queue registers ---------------------------------------------------- */
 
 static VirtQueue *vdev_queue(VirtIODevice *vdev, unsigned n)
 {
@@ -338,7 +338,7 @@ uint8_t virtio_read_isr(VirtIODevice *vdev)
     return isr;
 }
 
-/* ---- config space --------------------------------------------------------- */
+/* ---- config space ------------------------------------------------------- */
 
 static bool config_access_ok(VirtIODevice *vdev, uint32_t offset,
                              unsigned size)
@@ -383,7 +383,7 @@ void virtio_config_write(VirtIODevice *vdev, uint32_t offset, uint32_t val,
     }
 }
 
-/* ---- notifications and errors --------------------------------------------- */
+/* ---- notifications and errors ------------------------------------------- */
 
 void virtio_notify_config(VirtIODevice *vdev)
 {
@@ -425,7 +425,7 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
     vdev->broken = true;
 }
 
-/* ---- the QOM type --------------------------------------------------------- */
+/* ---- the QOM type ------------------------------------------------------- */
 
 static bool virtio_device_realize(Object *obj, Error **errp)
 {

@@ -1,4 +1,4 @@
-/* Split virtqueues: popping requests off the rings, pushing replies, queue interrupts. */
+/* Split virtqueues: popping requests, pushing replies, queue interrupts. */
 #include "hw/virtio/virtio.h"
 
 #include <inttypes.h>
@@ -25,7 +25,7 @@ typedef struct ChainPiece {
 } ChainPiece;
 
 typedef struct Chain {
-    GArray *pieces;                 /* ChainPiece, at most VIRTQUEUE_MAX_SIZE */
+    GArray *pieces;             /* ChainPiece, at most VIRTQUEUE_MAX_SIZE */
     uint64_t out_len;
     uint64_t in_len;
     unsigned in_num;
@@ -122,7 +122,7 @@ static bool guest_write16(uint64_t gpa, uint16_t val)
     return guest_write(gpa, &le, sizeof(le));
 }
 
-/* ---- ring addresses ------------------------------------------------------- */
+/* ---- ring addresses ----------------------------------------------------- */
 
 static uint64_t avail_idx_addr(VirtQueue *vq)
 {
@@ -158,7 +158,7 @@ static uint64_t avail_event_addr(VirtQueue *vq)
            (uint64_t)vq->size * VRING_USED_ELEM_SIZE;
 }
 
-/* ---- ring state ----------------------------------------------------------- */
+/* ---- ring state --------------------------------------------------------- */
 
 bool virtio_queue_ready(VirtQueue *vq)
 {
@@ -178,7 +178,7 @@ void virtio_queue_reset_ring(VirtQueue *vq)
     vq->generation++;
 }
 
-/* ---- popping -------------------------------------------------------------- */
+/* ---- popping ------------------------------------------------------------ */
 
 static bool read_desc(uint64_t table, unsigned i, VRingDesc *d)
 {
@@ -428,7 +428,7 @@ VirtQueueElement *virtqueue_pop(VirtQueue *vq)
     return chain_to_element(vq, head, &chain);
 }
 
-/* ---- pushing -------------------------------------------------------------- */
+/* ---- pushing ------------------------------------------------------------ */
 
 uint64_t virtqueue_element_write(VirtQueueElement *elem, uint64_t offset,
                                  const void *buf, uint64_t len)

@@ -1,4 +1,4 @@
-/* virtio device core: feature negotiation, status rules, queue registers, config space. */
+/* virtio device core: negotiation, status, queue registers, config. */
 #include <glib.h>
 #include <urcu.h>
 
@@ -30,7 +30,8 @@ static const MemoryRegionOps mmio_ops;      /* reads all-ones, drops writes */
 #define TEST_FEATURE    0                       /* a device feature bit */
 #define CONFIG_VECTOR   3
 #define F(bit)          (UINT64_C(1) << (bit))
-#define DRIVER_FEATURES (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC))
+#define DRIVER_FEATURES \
+    (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC))
 
 #define TYPE_TEST_VIRTIO "test-virtio-device"
 #define TYPE_TEST_VIRTIO_NOINIT "test-virtio-noinit"
@@ -74,7 +75,7 @@ static void test_set_features(VirtIODevice *vd, uint64_t features)
     ((TestVirtio *)vd)->set_features = features;
 }
 
-/* Bytes 0..6 are the device's (0x10 + i); byte 7 keeps what the driver wrote. */
+/* Bytes 0..6 are the device's (0x10 + i); byte 7 is what the driver wrote. */
 static void test_get_config(VirtIODevice *vd, uint8_t *config)
 {
     for (unsigned i = 0; i < 7; i++) {
@@ -154,7 +155,7 @@ static void teardown(void *fx, const void *data)
     g_array_free(irqs, true);
 }
 
-/* ---- features ---------------------------------------------------------------- */
+/* ---- features ----------------------------------------------------------- */
 
 static void test_offers_version_1_ring_and_device_features(void *f,
                                                            const void *d)
@@ -215,7 +216,7 @@ static void test_frozen_after_features_ok(void *f, const void *d)
     g_assert_cmphex(vdev->guest_features, ==, F(VIRTIO_F_VERSION_1));
 }
 
-/* ---- status ------------------------------------------------------------------ */
+/* ---- status ------------------------------------------------------------- */
 
 static void test_driver_ok_needs_features_ok(void *f, const void *d)
 {
@@ -415,7 +416,7 @@ static void test_realize_without_virtio_init_fails(void *f, const void *d)
     object_unref(obj);
 }
 
-/* ---- config ------------------------------------------------------------------ */
+/* ---- config ------------------------------------------------------------- */
 
 static void test_reads_and_writes_in_bounds_only(void *f, const void *d)
 {

@@ -1,4 +1,4 @@
-/* Split virtqueues under a test driver: chains, interrupts, resets, and every hostile ring. */
+/* Split virtqueues under a test driver, hostile rings included. */
 #include <glib.h>
 #include <string.h>
 #include <urcu.h>
@@ -37,7 +37,8 @@
 #define QUEUE_VECTOR    1
 #define TEST_DEVICE_ID  99
 #define F(bit)          (UINT64_C(1) << (bit))
-#define DEFAULT_FEATURES (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC))
+#define DEFAULT_FEATURES \
+    (F(VIRTIO_F_VERSION_1) | F(VIRTIO_RING_F_INDIRECT_DESC))
 
 static MemoryRegion root_mr, ram_mr, mmio_mr, rom_mr, ram2_mr;
 static uint8_t *ram, *ram2, *rom;
@@ -50,7 +51,7 @@ static uint8_t *gpa_host(uint64_t gpa, uint64_t len)
     return ram + (gpa - RAM_BASE);
 }
 
-/* ---- the test device ----------------------------------------------------- */
+/* ---- the test device ---------------------------------------------------- */
 
 #define TYPE_TEST_VIRTIO "test-virtio-device"
 
@@ -86,7 +87,8 @@ static void test_handle(VirtIODevice *vd, VirtQueue *vq)
             memset(gpa_host(t->clobber_gpa, 1), 0xee, 1);
         }
         t->last_out_len = elem->out_len;
-        memcpy(t->last_out, elem->out, MIN(elem->out_len, sizeof(t->last_out)));
+        memcpy(t->last_out, elem->out,
+               MIN(elem->out_len, sizeof(t->last_out)));
         t->last_in_num = elem->in_num;
         t->last_in_len = elem->in_len;
         if (t->hold) {
@@ -94,7 +96,8 @@ static void test_handle(VirtIODevice *vd, VirtQueue *vq)
             t->held = elem;
             continue;
         }
-        virtqueue_push(vq, elem, virtqueue_element_write(elem, 0, elem->out, n));
+        n = virtqueue_element_write(elem, 0, elem->out, n);
+        virtqueue_push(vq, elem, n);
     }
     virtio_notify(vd, vq);
 }
@@ -127,7 +130,7 @@ static const TypeInfo test_virtio_info = {
     .class_init = test_class_init,
 };
 
-/* ---- the fake transport -------------------------------------------------- */
+/* ---- the fake transport ------------------------------------------------- */
 
 static GArray *irqs;                /* uint16_t vectors, in order */
 
@@ -148,7 +151,7 @@ static unsigned irq_count(uint16_t vector)
     return n;
 }
 
-/* ---- the test driver ----------------------------------------------------- */
+/* ---- the test driver ---------------------------------------------------- */
 
 static uint16_t drv_avail_idx;
 static uint16_t drv_qsize;
@@ -313,7 +316,7 @@ static void kick_expect_broken(void)
     assert_broken_then_recovers(popped);
 }
 
-/* ---- fixture --------------------------------------------------------------- */
+/* ---- fixture ------------------------------------------------------------ */
 
 static void setup(void *fx, const void *data)
 {
@@ -337,7 +340,7 @@ static void teardown(void *fx, const void *data)
     g_array_free(irqs, true);
 }
 
-/* ---- queues that work ------------------------------------------------------ */
+/* ---- queues that work --------------------------------------------------- */
 
 static void test_direct_chain_roundtrip(void *f, const void *d)
 {
@@ -540,7 +543,7 @@ static void test_push_after_reset_is_dropped(void *f, const void *d)
     good_request();
 }
 
-/* ---- a hostile driver ------------------------------------------------------ */
+/* ---- a hostile driver --------------------------------------------------- */
 
 
 /* Entry i of the descriptor table at table (0: no entry). */
@@ -688,7 +691,7 @@ static void test_used_ring_unmapped_marks_device_broken(void *f, const void *d)
     assert_broken_then_recovers(1);
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main --------------------------------------------------------------- */
 
 static uint64_t mmio_read(void *opaque, uint64_t addr, unsigned size)
 {

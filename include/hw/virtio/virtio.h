@@ -26,7 +26,7 @@
 #define VIRTIO_ISR_QUEUE                1
 #define VIRTIO_ISR_CONFIG               2
 
-/* Split ring flags (2.7.5, 2.7.6, 2.7.8): the guest ABI, as Linux names them. */
+/* Split ring flags (2.7.5, 2.7.6, 2.7.8), named as Linux names them. */
 #define VRING_DESC_F_NEXT               1
 #define VRING_DESC_F_WRITE              2
 #define VRING_DESC_F_INDIRECT           4
@@ -113,7 +113,7 @@ struct VirtIODevice {
     VirtQueue *vqs;             /* VIRTIO_QUEUE_MAX entries, nvqs in use */
     unsigned nvqs;
     bool broken;                /* NEEDS_RESET set; queues not processed */
-    unsigned error_count;       /* virtio_error() calls; only the first few log */
+    unsigned error_count;       /* breakages; only the first few are logged */
     const VirtioTransportOps *transport;
     void *transport_opaque;
 };
@@ -239,7 +239,7 @@ uint16_t virtio_queue_get_vector(VirtIODevice *vdev, unsigned n);
  */
 void virtio_queue_notify(VirtIODevice *vdev, unsigned n);
 
-/* ---- the device's side ---------------------------------------------------- */
+/* ---- the device's side -------------------------------------------------- */
 
 /*
  * Next request, or NULL when the ring is empty, the queue is not ready or
