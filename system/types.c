@@ -4,6 +4,9 @@
 #include "backends/hostmem.h"
 #include "hw/i386/pc.h"
 #include "hw/pci/pci.h"
+#include "hw/virtio/virtio-mem-pci.h"
+#include "hw/virtio/virtio-pci.h"
+#include "hw/virtio/virtio.h"
 #include "qom/device.h"
 #include "qom/object.h"
 
@@ -14,4 +17,8 @@ void types_register_all(void)
     backends_register_types();
     pc_register_types();
     pci_register_types();
+    virtio_register_types();
+    virtio_pci_register_types();
+    virtio_mem_register_types();
+    virtio_mem_pci_register_types();
 }
