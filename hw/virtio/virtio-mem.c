@@ -207,7 +207,9 @@ static bool handle_one(VirtIOMEM *vmem, VirtQueueElement *elem,
 
     if (elem->out_len < sizeof(req) || elem->in_len < sizeof(*resp)) {
         virtio_error(VIRTIO_DEVICE(vmem), "virtio-mem protocol violation: "
-                     "invalid request size: %u", elem->out_len);
+                     "request of %u bytes (needs %zu), response room %"
+                     G_GUINT64_FORMAT " bytes (needs %zu)", elem->out_len,
+                     sizeof(req), elem->in_len, sizeof(*resp));
         return false;
     }
     memcpy(&req, elem->out, sizeof(req));
