@@ -6,9 +6,11 @@ MESON_OPTS ?=
 # Debian packages the build, the tests, the docs and the demo need.
 DEB_PACKAGES := build-essential meson ninja-build pkg-config \
 	libglib2.0-dev libjson-glib-dev liburcu-dev python3 \
-	qemu-system-x86 hyperfine
+	qemu-system-x86 hyperfine \
+	clang libclang-rt-14-dev
 
-.PHONY: all deps check check-unit check-qtest check-guest bench demo clean
+.PHONY: all deps check check-unit check-qtest check-guest bench demo clean \
+	fuzz fuzz-short
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -29,7 +31,24 @@ deps:
 
 check: all
 	meson test -C $(BUILD) --print-errorlogs; rc=$$?; \
+	if command -v clang >/dev/null; then $(MAKE) --no-print-directory fuzz-short || rc=1; fi; \
 	python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json; exit $$rc
+
+# libFuzzer builds of the fuzz targets (clang), in build-fuzz/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-virtio-mem
+
+# A short run: part of `make check` when clang is present.
+fuzz-short: fuzz
+	mkdir -p $(FUZZ_BUILD)/corpus/virtio-mem
+	$(FUZZ_BUILD)/tests/fuzz/fuzz-virtio-mem -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=512 $(FUZZ_BUILD)/corpus/virtio-mem tests/fuzz/corpus/virtio-mem
 
 check-unit: all
 	meson test -C $(BUILD) --suite unit --print-errorlogs

@@ -175,7 +175,7 @@ static void hmp_quit(GString *out, int argc, char **argv)
 
 static void hmp_stop(GString *out, int argc, char **argv)
 {
-    g_autoptr(JsonNode) r = qmp_stop(NULL, NULL);
+    vm_stop();
 }
 
 static void hmp_cont(GString *out, int argc, char **argv)

@@ -12,6 +12,9 @@ struct Error {
 };
 
 static void error_setv(Error **errp, ErrorClass cls, const char *suffix,
+                       const char *fmt, va_list ap) G_GNUC_PRINTF(4, 0);
+
+static void error_setv(Error **errp, ErrorClass cls, const char *suffix,
                        const char *fmt, va_list ap)
 {
     Error *err;
@@ -134,6 +137,9 @@ void error_free(Error *err)
     }
     g_free(err);
 }
+
+static void vreport(const char *kind, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(2, 0);
 
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {

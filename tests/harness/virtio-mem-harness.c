@@ -158,8 +158,8 @@ void harness_free(VirtioMemHarness *h)
     object_unparent(OBJECT(h->vmem));
     object_unparent(h->backend);
     object_unref(h->backend);
+    /* Old flat views and extents are freed by call_rcu on their own. */
     address_space_destroy(&address_space_memory);
-    rcu_barrier();
     object_unparent(container_get("/machine"));
     object_unparent(container_get("/objects"));
     memory_region_del_subregion(&h->root, &h->ram);
