@@ -105,33 +105,36 @@ static const QmpArg *find_arg(const QmpCommand *cmd, const char *name)
     return NULL;
 }
 
+/*
+ * In QEMU's order: the declared arguments one by one (wrong type, then
+ * missing), and only then members nobody declared.
+ */
 static bool check_args(const QmpCommand *cmd, JsonObject *args, Error **errp)
 {
-    GList *members = args ? json_object_get_members(args) : NULL;
-    bool ok = true;
+    g_autoptr(GList) members = NULL;
 
-    for (GList *l = members; l && ok; l = l->next) {
-        const QmpArg *a = find_arg(cmd, l->data);
+    for (const QmpArg *a = cmd->args; a && a->name; a++) {
+        JsonNode *n = args ? json_object_get_member(args, a->name) : NULL;
 
-        if (!a) {
-            error_setg(errp, "Parameter '%s' is unexpected",
-                       (const char *)l->data);
-            ok = false;
-        } else if (!arg_type_ok(a->type,
-                                json_object_get_member(args, a->name))) {
+        if (n && !arg_type_ok(a->type, n)) {
             error_setg(errp, "Invalid parameter type for '%s', expected: %s",
                        a->name, arg_type_name(a->type));
-            ok = false;
+            return false;
         }
-    }
-    g_list_free(members);
-    for (const QmpArg *a = cmd->args; ok && a && a->name; a++) {
-        if (!a->optional && !(args && json_object_has_member(args, a->name))) {
+        if (!n && !a->optional) {
             error_setg(errp, "Parameter '%s' is missing", a->name);
-            ok = false;
+            return false;
         }
     }
-    return ok;
+    members = args ? json_object_get_members(args) : NULL;
+    for (GList *l = members; l; l = l->next) {
+        if (!find_arg(cmd, l->data)) {
+            error_setg(errp, "Parameter '%s' is unexpected",
+                       (const char *)l->data);
+            return false;
+        }
+    }
+    return true;
 }
 
 JsonNode *qmp_error_response(Error *err, JsonNode *id)
@@ -206,11 +209,17 @@ static const QmpCommand *check_request(QmpSessionState *st, JsonObject *req,
 static JsonNode *run(QmpSessionState *st, JsonObject *req, Error **errp)
 {
     const QmpCommand *cmd = check_request(st, req, errp);
-    JsonNode *args_node = json_object_get_member(req, "arguments");
-    JsonObject *args = args_node ? json_node_get_object(args_node) : NULL;
+    JsonNode *args_node;
+    JsonObject *args;
     JsonNode *ret;
 
-    if (!cmd || !check_args(cmd, args, errp)) {
+    if (!cmd) {
+        return NULL;
+    }
+    /* check_request() made sure "arguments" is an object if present. */
+    args_node = json_object_get_member(req, "arguments");
+    args = args_node ? json_node_get_object(args_node) : NULL;
+    if (!check_args(cmd, args, errp)) {
         return NULL;
     }
     ret = cmd->fn(args, errp);
