@@ -33,12 +33,31 @@ void hmp_report_err(GString *out, Error *err)
     error_free(err);
 }
 
+/* A name lists its aliases as QEMU's does: "quit|q". */
+static bool name_matches(const char *names, const char *name)
+{
+    size_t len = strlen(name);
+    const char *p = names;
+
+    for (;;) {
+        size_t n = strcspn(p, "|");
+
+        if (n == len && !strncmp(p, name, len)) {
+            return true;
+        }
+        if (!p[n]) {
+            return false;
+        }
+        p += n + 1;
+    }
+}
+
 static const HmpCommand *find_command(const char *name)
 {
     for (guint t = 0; hmp_tables && t < hmp_tables->len; t++) {
         for (const HmpCommand *c = g_ptr_array_index(hmp_tables, t); c->name;
              c++) {
-            if (g_str_equal(c->name, name)) {
+            if (*name && name_matches(c->name, name)) {
                 return c;
             }
         }
@@ -80,54 +99,95 @@ static GPtrArray *sorted_entries(GPtrArray *tables, size_t entry_size)
     return all;
 }
 
+/* QEMU's help line: "name params -- help", params possibly empty. */
+static void print_info_line(GString *out, const HmpInfo *info)
+{
+    g_string_append_printf(out, "info %s  -- %s\n", info->name, info->help);
+}
+
 static void print_info_help(GString *out)
 {
     g_autoptr(GPtrArray) all = sorted_entries(info_tables, sizeof(HmpInfo));
 
     for (guint i = 0; i < all->len; i++) {
-        const HmpInfo *info = g_ptr_array_index(all, i);
-
-        g_string_append_printf(out, "info %s  -- %s\n", info->name,
-                               info->help);
+        print_info_line(out, g_ptr_array_index(all, i));
     }
 }
 
-static void print_help(GString *out, const char *only)
+static void print_command_line(GString *out, const HmpCommand *c)
 {
-    g_autoptr(GPtrArray) all = sorted_entries(hmp_tables, sizeof(HmpCommand));
-
-    for (guint i = 0; i < all->len; i++) {
-        const HmpCommand *c = g_ptr_array_index(all, i);
-
-        if (only && !g_str_equal(only, c->name)) {
-            continue;
-        }
-        g_string_append_printf(out, "%s%s%s -- %s\n", c->name,
-                               c->params ? " " : "",
-                               c->params ? c->params : "", c->help);
-    }
-    if (!only || g_str_equal(only, "info")) {
-        print_info_help(out);
-    }
+    g_string_append_printf(out, "%s %s -- %s\n", c->name,
+                           c->params ? c->params : "", c->help);
 }
 
+/* The "Try ..." line QEMU prints after a command's arguments failed. */
+static void print_try_help(GString *out, const char *typed)
+{
+    g_string_append_printf(out, "Try \"help %s\" for more information\n",
+                           typed);
+}
+
+/* help [cmd [subcmd]]: as QEMU, "help info" lists the info commands. */
 static void hmp_help(GString *out, int argc, char **argv)
 {
-    print_help(out, argc > 1 ? argv[1] : NULL);
+    g_auto(GStrv) words = g_strsplit_set(argc > 1 ? argv[1] : "", " \t", -1);
+    g_autoptr(GPtrArray) all = NULL;
+    const char *name = NULL, *sub = NULL;
+    const HmpCommand *cmd;
+
+    for (int i = 0; words[i]; i++) {
+        if (!*words[i]) {
+            continue;
+        }
+        if (!name) {
+            name = words[i];
+        } else if (!sub) {
+            sub = words[i];
+        }
+    }
+    if (!name) {
+        all = sorted_entries(hmp_tables, sizeof(HmpCommand));
+        for (guint i = 0; i < all->len; i++) {
+            print_command_line(out, g_ptr_array_index(all, i));
+        }
+        return;
+    }
+    cmd = find_command(name);
+    if (!cmd) {
+        g_string_append_printf(out, "unknown command: '%s'\n", name);
+    } else if (!g_str_equal(cmd->name, "info")) {
+        print_command_line(out, cmd);
+    } else if (!sub) {
+        print_info_help(out);
+    } else if (find_info(sub)) {
+        print_info_line(out, find_info(sub));
+    } else {
+        g_string_append_printf(out, "unknown command: 'info %s'\n", sub);
+    }
 }
 
+/* info NAME: gets the rest of the line, so it can refuse extra words. */
 static void hmp_info(GString *out, int argc, char **argv)
 {
+    g_auto(GStrv) words = g_strsplit_set(argc > 1 ? argv[1] : "", " \t", 2);
     const HmpInfo *info;
 
-    if (argc < 2) {
+    if (!words[0] || !*words[0]) {
         print_info_help(out);
         return;
     }
-    info = find_info(argv[1]);
+    info = find_info(words[0]);
     if (!info) {
-        g_string_append_printf(out, "unknown info command: '%s'\n", argv[1]);
-        print_info_help(out);
+        g_string_append_printf(out, "unknown command: 'info %s'\n",
+                               words[0]);
+        return;
+    }
+    if (words[1] && *g_strstrip(words[1])) {
+        g_autofree char *typed = g_strdup_printf("info %s", words[0]);
+
+        g_string_append_printf(out, "%s: extraneous characters at the end "
+                               "of line\n", info->name);
+        print_try_help(out, typed);
         return;
     }
     info->fn(out);
@@ -188,11 +248,16 @@ char *hmp_execute(const char *line)
     }
     words = split_words(p, cmd->max_args + 1, cmd->takes_rest);
     argc = (int)words->len - 1;
+    /*
+     * QEMU's texts.  Every argument of Tide's commands is a string, so a
+     * missing one is always "string expected".
+     */
     if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args) {
-        g_string_append_printf(out, "%s: wrong number of arguments "
-                               "(usage: %s%s%s)\n", name, name,
-                               cmd->params ? " " : "",
-                               cmd->params ? cmd->params : "");
+        g_string_append_printf(out, "%s: %s\n", cmd->name,
+                               argc - 1 < cmd->min_args
+                               ? "string expected"
+                               : "extraneous characters at the end of line");
+        print_try_help(out, name);
         return g_string_free(out, FALSE);
     }
     cmd->fn(out, argc, (char **)words->pdata);
@@ -200,10 +265,9 @@ char *hmp_execute(const char *line)
 }
 
 static const HmpCommand hmp_builtin_commands[] = {
-    { "help", "[cmd]", "show the help", 0, 1, false, hmp_help },
-    { "?", "[cmd]", "show the help", 0, 1, false, hmp_help },
+    { "help|?", "[cmd]", "show the help", 0, 1, true, hmp_help },
     { "info", "[subcommand]", "show various information about the system "
-      "state", 0, 1, false, hmp_info },
+      "state", 0, 1, true, hmp_info },
     { NULL },
 };
 

@@ -38,13 +38,29 @@ static JsonNode *qmp_qom_get(JsonObject *args, Error **errp)
                : NULL;
 }
 
+/*
+ * "type" is a property every object has (qom-get and qom-list show it);
+ * as QEMU, writing it is refused as read-only, not as unknown.
+ */
+static bool check_not_type(Object *obj, const char *prop, Error **errp)
+{
+    if (g_str_equal(prop, "type")) {
+        error_setg(errp, "Property '%s.type' is not writable",
+                   object_get_typename(obj));
+        return false;
+    }
+    return true;
+}
+
 static JsonNode *qmp_qom_set(JsonObject *args, Error **errp)
 {
     Object *obj = resolve(qmp_arg_str(args, "path"), errp);
+    const char *prop = qmp_arg_str(args, "property");
 
-    if (!obj || !object_property_set_json(obj, qmp_arg_str(args, "property"),
-                                          json_object_get_member(args, "value"),
-                                          errp)) {
+    if (!obj || !check_not_type(obj, prop, errp) ||
+        !object_property_set_json(obj, prop,
+                                  json_object_get_member(args, "value"),
+                                  errp)) {
         return NULL;
     }
     return qmp_return_empty();
@@ -128,10 +144,16 @@ static void hmp_info_qom_tree(GString *out)
 static void hmp_qom_list(GString *out, int argc, char **argv)
 {
     Error *err = NULL;
-    Object *obj = resolve(argc > 1 ? argv[1] : "/", &err);
+    Object *obj;
     g_autoptr(JsonNode) list = NULL;
     JsonArray *arr;
 
+    /* As QEMU: without a path, just the root's name. */
+    if (argc < 2) {
+        g_string_append(out, "/\n");
+        return;
+    }
+    obj = resolve(argv[1], &err);
     if (!obj) {
         hmp_report_err(out, err);
         return;
@@ -174,12 +196,19 @@ static void hmp_qom_set(GString *out, int argc, char **argv)
     const char *path, *prop, *value;
     Object *obj;
 
+    /* QEMU's argument errors, word for word. */
+    if (argv[1][0] == '-' && argv[1][1] && !json) {
+        g_string_append_printf(out, "qom-set: unsupported option -%c\n"
+                               "Try \"help qom-set\" for more information\n",
+                               argv[1][1]);
+        return;
+    }
     if (json) {
         /* argv[3] holds "property value" here: split once more. */
         words = g_strsplit(argc > 3 ? argv[3] : "", " ", 2);
-        if (argc < 4 || !words[0] || !words[1]) {
-            g_string_append(out, "qom-set: wrong number of arguments "
-                            "(usage: qom-set [-j] path property value)\n");
+        if (argc < 4 || !words[0] || !words[1] || !*g_strstrip(words[1])) {
+            g_string_append(out, "qom-set: string expected\n"
+                            "Try \"help qom-set\" for more information\n");
             return;
         }
         path = argv[2];
@@ -191,6 +220,9 @@ static void hmp_qom_set(GString *out, int argc, char **argv)
         value = argv[3];
     }
     obj = resolve(path, &err);
+    if (obj && !check_not_type(obj, prop, &err)) {
+        obj = NULL;
+    }
     if (obj && json) {
         g_autoptr(JsonParser) parser = json_parser_new();
         GError *gerr = NULL;
@@ -211,12 +243,12 @@ static void hmp_qom_set(GString *out, int argc, char **argv)
 }
 
 static const HmpCommand qom_hmp_commands[] = {
-    { "qom-list", "[path]", "list QOM properties", 0, 1, false,
+    { "qom-list", "path", "list QOM properties", 0, 1, false,
       hmp_qom_list },
     { "qom-get", "path property", "print QOM property", 2, 2, false,
       hmp_qom_get },
-    { "qom-set", "[-j] path property value", "set QOM property.\n\t\t\t "
-      "-j: the value is specified in JSON format.", 3, 3, true, hmp_qom_set },
+    { "qom-set", "[-j] path property value", "set QOM property.\n\t\t\t"
+      "-j: the value is specified in json format.", 3, 3, true, hmp_qom_set },
     { NULL },
 };
 

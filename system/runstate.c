@@ -219,11 +219,10 @@ static void hmp_info_name(GString *out)
 }
 
 static const HmpCommand runstate_hmp_commands[] = {
-    { "quit", NULL, "quit the emulator", 0, 0, false, hmp_quit },
-    { "q", NULL, "quit the emulator", 0, 0, false, hmp_quit },
-    { "stop", NULL, "stop emulation", 0, 0, false, hmp_stop },
-    { "cont", NULL, "resume emulation", 0, 0, false, hmp_cont },
-    { "c", NULL, "resume emulation", 0, 0, false, hmp_cont },
+    /* Aliases after '|', as QEMU names (and lists) them. */
+    { "quit|q", NULL, "quit the emulator", 0, 0, false, hmp_quit },
+    { "stop|s", NULL, "stop emulation", 0, 0, false, hmp_stop },
+    { "cont|c", NULL, "resume emulation", 0, 0, false, hmp_cont },
     { "system_reset", NULL, "reset the system", 0, 0, false,
       hmp_system_reset },
     { NULL },
