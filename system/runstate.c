@@ -72,6 +72,13 @@ void system_reset(const char *reason, bool guest)
     if (machine) {
         object_reset_tree(machine);
     }
+    /*
+     * As QEMU's main loop: a machine reset while it is not running is
+     * back to "prelaunch" (and cont starts it afresh).
+     */
+    if (state != RUN_STATE_RUNNING && state != RUN_STATE_SHUTDOWN) {
+        state = RUN_STATE_PRELAUNCH;
+    }
     event_emit("RESET", reason_data(reason, guest));
 }
 
