@@ -124,13 +124,28 @@ static const QmpCommand qom_qmp_commands[] = {
 
 /* ---- HMP -------------------------------------------------------------- */
 
+static gint child_name_cmp(gconstpointer a, gconstpointer b)
+{
+    const Object *oa = *(Object *const *)a;
+    const Object *ob = *(Object *const *)b;
+
+    return g_strcmp0(oa->name, ob->name);
+}
+
+/* As QEMU prints it: two spaces a level, children sorted by name. */
 static void print_tree(GString *out, Object *obj, int level)
 {
+    g_autoptr(GPtrArray) children = g_ptr_array_new();
+
     g_string_append_printf(out, "%*s/%s (%s)\n", level * 2, "",
                            obj->name ? obj->name : "",
                            object_get_typename(obj));
     for (guint i = 0; i < obj->children->len; i++) {
-        print_tree(out, g_ptr_array_index(obj->children, i), level + 1);
+        g_ptr_array_add(children, g_ptr_array_index(obj->children, i));
+    }
+    g_ptr_array_sort(children, child_name_cmp);
+    for (guint i = 0; i < children->len; i++) {
+        print_tree(out, g_ptr_array_index(children, i), level + 1);
     }
 }
 
