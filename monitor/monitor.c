@@ -59,6 +59,31 @@ static void hmp_send(Session *s, const char *text)
     char_client_write(s->client, t, strlen(t));
 }
 
+/*
+ * Does a string in text hold the escape \u0000?  json-glib keeps strings
+ * NUL-terminated, so "quit\u0000x" would reach dispatch as "quit".
+ */
+static bool has_nul_escape(const char *text)
+{
+    bool in_string = false;
+
+    for (const char *p = text; *p; p++) {
+        if (!in_string) {
+            in_string = *p == '"';
+        } else if (*p == '"') {
+            in_string = false;
+        } else if (*p == '\\') {
+            if (p[1] == 'u' && !strncmp(p + 2, "0000", 4)) {
+                return true;
+            }
+            if (p[1]) {
+                p++;
+            }
+        }
+    }
+    return false;
+}
+
 static void qmp_text_received(void *opaque, const char *text,
                               const char *error)
 {
@@ -75,9 +100,17 @@ static void qmp_text_received(void *opaque, const char *text,
         return;
     }
     parser = json_parser_new_immutable();
-    if (!json_parser_load_from_data(parser, text, -1, &gerr)) {
+    if (has_nul_escape(text)) {
+        /* QEMU 7.2 carries U+0000 through; Tide's JSON library cannot. */
+        error_setg(&err, "JSON parse error, \\u0000 is not supported");
+        resp = qmp_error_response(err, NULL);
+    } else if (!json_parser_load_from_data(parser, text, -1, &gerr)) {
         error_setg(&err, "JSON parse error, %s", gerr->message);
         g_error_free(gerr);
+        resp = qmp_error_response(err, NULL);
+    } else if (!json_parser_get_root(parser)) {
+        /* Only NUL bytes (the stream hands over a C string): no value. */
+        error_setg(&err, "JSON parse error, expecting value");
         resp = qmp_error_response(err, NULL);
     } else {
         resp = qmp_dispatch(&s->qmp, json_parser_get_root(parser));
