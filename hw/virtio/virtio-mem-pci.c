@@ -80,9 +80,9 @@ static const MemoryDeviceHooks virtio_mem_pci_md_hooks = {
 
 /* ---- MEMORY_DEVICE_SIZE_CHANGE, rate-limited as QEMU's ------------------- */
 
-static void emit_size_change(VirtIOMEMPCI *pci)
+static void emit_size_change(void *opaque)
 {
-    Object *obj = OBJECT(pci);
+    Object *obj = opaque;
     JsonObject *data = json_object_new();
     g_autofree char *path = object_get_canonical_path(obj);
 
@@ -93,39 +93,12 @@ static void emit_size_change(VirtIOMEMPCI *pci)
                                (gint64)virtio_mem_get_plugged_size(
                                    vmem_of(obj)));
     json_object_set_string_member(data, "qom-path", path);
-    pci->last_event_us = g_get_monotonic_time();
     event_emit("MEMORY_DEVICE_SIZE_CHANGE", data);
 }
 
-static gboolean held_event_cb(gpointer opaque)
-{
-    VirtIOMEMPCI *pci = opaque;
-
-    pci->event_timer = 0;
-    emit_size_change(pci);
-    return G_SOURCE_REMOVE;
-}
-
-/*
- * One event per period per device; a change inside the period is held
- * back and sent at its end with the size current then, so the last value
- * always arrives.
- */
 static void size_changed(void *opaque, VirtIOMEM *vmem, uint64_t size)
 {
-    VirtIOMEMPCI *pci = opaque;
-    gint64 since = g_get_monotonic_time() - pci->last_event_us;
-    gint64 period = VIRTIO_MEM_PCI_EVENT_PERIOD_MS * 1000;
-
-    if (pci->event_timer) {
-        return;
-    }
-    if (!pci->last_event_us || since >= period) {
-        emit_size_change(pci);
-        return;
-    }
-    pci->event_timer = g_timeout_add((guint)((period - since) / 1000) + 1,
-                                     held_event_cb, pci);
+    event_throttle_fire(&VIRTIO_MEM_PCI(opaque)->size_event);
 }
 
 /* ---- realize ---------------------------------------------------------------- */
@@ -164,6 +137,8 @@ static bool virtio_mem_pci_realize(PCIDevice *dev, Error **errp)
         parent_unrealize(dev);
         return false;
     }
+    event_throttle_init(&pci->size_event, VIRTIO_MEM_PCI_EVENT_PERIOD_MS,
+                        emit_size_change, pci);
     virtio_mem_add_size_notifier(vmem_of(OBJECT(dev)), size_changed, pci);
     return true;
 }
@@ -173,10 +148,7 @@ static void virtio_mem_pci_unrealize(PCIDevice *dev)
     VirtIOMEMPCI *pci = VIRTIO_MEM_PCI(dev);
     PCMachineState *pcms = pc_machine_get();
 
-    if (pci->event_timer) {
-        g_source_remove(pci->event_timer);
-        pci->event_timer = 0;
-    }
+    event_throttle_cancel(&pci->size_event);
     if (pci->mapped && pcms) {
         memory_region_del_subregion(&pcms->device_mem,
                                     &vmem_of(OBJECT(dev))->region);

@@ -4,6 +4,7 @@
 
 #include "hw/virtio/virtio-mem.h"
 #include "hw/virtio/virtio-pci.h"
+#include "util/event.h"
 
 #define TYPE_VIRTIO_MEM_PCI "virtio-mem-pci"
 #define PCI_DEVICE_ID_VIRTIO_MEM (PCI_DEVICE_ID_VIRTIO_BASE + VIRTIO_ID_MEM)
@@ -13,8 +14,7 @@
 
 typedef struct VirtIOMEMPCI {
     VirtIOPCIProxy parent_obj;
-    gint64 last_event_us;       /* when the last event went out */
-    guint event_timer;          /* a held-back event is due, 0 when none */
+    EventThrottle size_event;   /* MEMORY_DEVICE_SIZE_CHANGE */
     bool mapped;                /* region is in the device-memory area */
 } VirtIOMEMPCI;
 
