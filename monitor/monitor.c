@@ -282,5 +282,6 @@ void monitor_init_commands(void)
     core_commands_register();
     qom_commands_register();
     memory_device_commands_register();
+    balloon_commands_register();
     event_set_sink(monitor_event_sink);
 }

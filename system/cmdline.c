@@ -76,6 +76,8 @@ void tide_config_free(TideConfig *cfg)
     g_ptr_array_free(cfg->monitors, TRUE);
     g_ptr_array_free(cfg->chardevs, TRUE);
     g_free(cfg->qtest_log);
+    g_free(cfg->memory_manager);
+    g_free(cfg->memory_manager_loc);
     g_free(cfg->kernel);
     g_free(cfg->initrd);
     g_free(cfg->append);
@@ -756,6 +758,19 @@ static bool opt_qtest_log(TideConfig *cfg, const char *loc, const char *arg,
     return set_string(&cfg->qtest_log, arg);
 }
 
+static bool opt_memory_manager(TideConfig *cfg, const char *loc,
+                               const char *arg, bool *exit_now, Error **errp)
+{
+    g_autoptr(Opts) o = opts_parse(arg, NULL, errp);
+
+    /* Checked for syntax now; the keys are checked by the object. */
+    if (!o) {
+        return false;
+    }
+    set_string(&cfg->memory_manager_loc, loc);
+    return set_string(&cfg->memory_manager, arg);
+}
+
 static bool opt_kernel(TideConfig *cfg, const char *loc, const char *arg,
                        bool *exit_now, Error **errp)
 {
@@ -880,6 +895,8 @@ static const OptionDef options[] = {
     { "monitor", true, opt_monitor, "-monitor stdio|unix:PATH,...|none   HMP" },
     { "qtest", true, opt_qtest, "-qtest unix:PATH|tcp:HOST:PORT  the qtest protocol" },
     { "qtest-log", true, opt_qtest_log, "-qtest-log FILE|none" },
+    { "memory-manager", true, opt_memory_manager,
+      "-memory-manager [size=S][,policy=balanced|fill|weighted][,weights=ID=W,,ID=W][,stuck-timeout=SEC]" },
     { "kernel", true, opt_kernel, "-kernel bzImage" },
     { "initrd", true, opt_initrd, "-initrd FILE" },
     { "append", true, opt_append, "-append CMDLINE" },

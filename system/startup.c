@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include "accel/qtest.h"
 #include "hw/i386/pc.h"
+#include "hw/mem/memory-device.h"
+#include "hw/mem/memory-manager.h"
+#include "hw/virtio/virtio-mem-pci.h"
 #include "hw/pci/pci-host.h"
 #include "monitor/monitor.h"
 #include "qom/device.h"
@@ -286,6 +289,45 @@ static void stage_devices_exit(void)
     created_devices = NULL;
 }
 
+/* ---- the memory manager ---------------------------------------------- */
+
+static bool has_virtio_mem(void)
+{
+    g_autoptr(GPtrArray) devs = memory_device_list();
+
+    for (guint i = 0; i < devs->len; i++) {
+        if (object_is_a(g_ptr_array_index(devs, i), TYPE_VIRTIO_MEM_PCI)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Present whenever there is a virtio-mem device to manage. */
+static bool stage_manager_init(TideConfig *cfg, Error **errp)
+{
+    const char *loc = cfg->memory_manager_loc ? cfg->memory_manager_loc
+                                              : "-memory-manager";
+
+    if (!has_virtio_mem()) {
+        if (cfg->memory_manager) {
+            error_setg(errp, "%s: the machine has no virtio-mem device", loc);
+            return false;
+        }
+        return true;
+    }
+    if (!memory_manager_create(cfg->memory_manager, errp)) {
+        error_prepend(errp, "%s: ", loc);
+        return false;
+    }
+    return true;
+}
+
+static void stage_manager_exit(void)
+{
+    memory_manager_destroy();
+}
+
 /* ---- accelerator ----------------------------------------------------------- */
 
 static bool stage_accel_init(TideConfig *cfg, Error **errp)
@@ -391,6 +433,7 @@ static const Stage stages[] = {
     { "machine", stage_machine_init, stage_machine_exit },
     { "pci", stage_pci_init, stage_pci_exit },
     { "devices", stage_devices_init, stage_devices_exit },
+    { "memory-manager", stage_manager_init, stage_manager_exit },
     { "accel", stage_accel_init, stage_accel_exit },
     { "monitors", stage_monitors_init, stage_monitors_exit },
     { "pidfile", stage_pidfile_init, stage_pidfile_exit },

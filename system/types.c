@@ -3,6 +3,7 @@
 
 #include "backends/hostmem.h"
 #include "hw/i386/pc.h"
+#include "hw/mem/memory-manager.h"
 #include "hw/pci/pci.h"
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/virtio/virtio-pci.h"
@@ -21,4 +22,5 @@ void types_register_all(void)
     virtio_pci_register_types();
     virtio_mem_register_types();
     virtio_mem_pci_register_types();
+    memory_manager_register_types();
 }

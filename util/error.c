@@ -118,6 +118,8 @@ const char *error_class_name(ErrorClass cls)
         return "CommandNotFound";
     case ERROR_CLASS_DEVICE_NOT_FOUND:
         return "DeviceNotFound";
+    case ERROR_CLASS_DEVICE_NOT_ACTIVE:
+        return "DeviceNotActive";
     case ERROR_CLASS_KVM_MISSING_CAP:
         return "KVMMissingCap";
     case ERROR_CLASS_GENERIC_ERROR:

@@ -78,6 +78,20 @@ void virtio_mem_add_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
     g_array_append_val(vmem->size_notifiers, n);
 }
 
+void virtio_mem_remove_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                     void *opaque)
+{
+    for (guint i = 0; i < vmem->size_notifiers->len; i++) {
+        SizeNotifier *n = &g_array_index(vmem->size_notifiers, SizeNotifier,
+                                         i);
+
+        if (n->fn == fn && n->opaque == opaque) {
+            g_array_remove_index(vmem->size_notifiers, i);
+            return;
+        }
+    }
+}
+
 static void notify_size(VirtIOMEM *vmem)
 {
     uint64_t size = virtio_mem_get_plugged_size(vmem);

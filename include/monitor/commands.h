@@ -5,5 +5,6 @@
 void qom_commands_register(void);
 void core_commands_register(void);
 void memory_device_commands_register(void);
+void balloon_commands_register(void);
 
 #endif

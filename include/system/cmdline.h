@@ -45,6 +45,8 @@ typedef struct TideConfig {
     ChardevSpec *serial;    /* NULL: none */
     ChardevSpec *qtest;     /* NULL: no qtest socket */
     char *qtest_log;
+    char *memory_manager;   /* -memory-manager options, NULL when absent */
+    char *memory_manager_loc;
     char *kernel, *initrd, *append;
     char *name;
     char *pidfile;

@@ -14,6 +14,7 @@ typedef enum ErrorClass {
     ERROR_CLASS_COMMAND_NOT_FOUND,
     ERROR_CLASS_DEVICE_NOT_FOUND,
     ERROR_CLASS_KVM_MISSING_CAP,
+    ERROR_CLASS_DEVICE_NOT_ACTIVE,
 } ErrorClass;
 
 typedef struct Error Error;

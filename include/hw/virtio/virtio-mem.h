@@ -48,6 +48,8 @@ struct VirtIOMEM {
 
 void virtio_mem_add_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
                                   void *opaque);
+void virtio_mem_remove_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                     void *opaque);
 uint64_t virtio_mem_get_plugged_size(VirtIOMEM *vmem);
 uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem);
 /* The block size realize will use (the property, or the default). */
