@@ -277,14 +277,26 @@ static uint64_t capacity(MemoryManager *mm, uint64_t *granule)
     return cap;
 }
 
+/* Sizes as people type them: whole GiB or MiB, else bytes. */
+static char *size_text(uint64_t size)
+{
+    if (size && size % (UINT64_C(1) << 30) == 0) {
+        return g_strdup_printf("%" G_GUINT64_FORMAT " GiB", size >> 30);
+    }
+    if (size % (UINT64_C(1) << 20) == 0) {
+        return g_strdup_printf("%" G_GUINT64_FORMAT " MiB", size >> 20);
+    }
+    return g_strdup_printf("%" G_GUINT64_FORMAT " bytes", size);
+}
+
 bool memory_manager_set_size(MemoryManager *mm, uint64_t size, Error **errp)
 {
     uint64_t granule, cap = capacity(mm, &granule);
 
     if (size < mm->boot || size - mm->boot > cap) {
-        g_autofree char *lo = size_to_str(mm->boot);
-        g_autofree char *hi = size_to_str(mm->boot + cap);
-        g_autofree char *want = size_to_str(size);
+        g_autofree char *lo = size_text(mm->boot);
+        g_autofree char *hi = size_text(mm->boot + cap);
+        g_autofree char *want = size_text(size);
 
         error_setg(errp, "the logical memory size must be between %s (boot "
                    "memory) and %s (boot memory plus the virtio-mem devices' "

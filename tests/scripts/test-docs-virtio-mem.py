@@ -20,6 +20,17 @@ def ok(cond, name):
     results.append((bool(cond), name))
 
 
+def block_lines(text, marker):
+    """The (tide) lines of the example after marker, with their outputs."""
+    block = text.split(marker, 1)[1].split("\n\n", 3)[2]
+    lines, expected = [], {}
+    for m in re.finditer(r"^  \(tide\) (.*)\n((?:  (?!\(tide\)).*\n?)*)", block, re.M):
+        lines.append(m.group(1))
+        expected.setdefault(m.group(1), []).append(
+            "".join(l[2:] + "\n" for l in m.group(2).splitlines()))
+    return lines, expected
+
+
 def parse_doc():
     text = open(DOC).read()
     block = text.split(".. tide-example: two-node", 1)[1]
@@ -35,7 +46,9 @@ def parse_doc():
     for m in re.finditer(r"^  \(tide\) (.*)\n((?:  (?!\(tide\)).*\n)*)", text, re.M):
         expected.setdefault(m.group(1), []).append(
             "".join(l[2:] + "\n" for l in m.group(2).splitlines()))
-    return argv, hmp, expected, shell
+    tide_only = block_lines(text, ".. tide-only-example: memory-manager")
+    hmp = [l for l in hmp if l not in tide_only[0]]
+    return argv, hmp, expected, shell, tide_only
 
 
 class QMP:
@@ -101,7 +114,7 @@ def run(vmm, argv, hmp_lines, shell_lines):
 
 
 def main():
-    argv, hmp_lines, expected, shell_lines = parse_doc()
+    argv, hmp_lines, expected, shell_lines, (mm_lines, mm_expected) = parse_doc()
     ok(len(hmp_lines) >= 4 and "info memory-devices" in hmp_lines, "the manual has its example")
     outputs = {vmm: run(vmm, argv, hmp_lines, shell_lines) for vmm in ("tide", "qemu")}
     for vmm, (out, codes) in outputs.items():
@@ -114,6 +127,13 @@ def main():
             ok(text == want, "%s prints what the manual shows for '%s'" % (vmm, line))
             if text != want:
                 sys.stderr.write("--- manual\n%s--- %s\n%s" % (want, vmm, text))
+    ok(len(mm_lines) >= 3, "the manual has its memory-manager example")
+    out, _ = run("tide", argv, mm_lines, [])
+    for line, text in out:
+        want = mm_expected[line][0]
+        ok(text == want, "tide prints what the manual shows for '%s'" % line)
+        if text != want:
+            sys.stderr.write("--- manual\n%s--- tide\n%s" % (want, text))
     print("1..%d" % len(results))
     for i, (good, name) in enumerate(results, 1):
         print("%s %d - %s" % ("ok" if good else "not ok", i, name))
