@@ -9,6 +9,9 @@ LAYERS = [
     ["system"],
     ["monitor"],
     ["hw/mem/memory-manager"],
+    # The PC board: boot loader, ACPI (describes PCI and memory devices),
+    # BAR assignment; above what it describes.  pc.c stays below.
+    ["hw/i386/pc-board", "hw/i386/pc-boot", "hw/i386/acpi-build"],
     ["hw/virtio"],
     ["hw/mem"],
     ["hw/pci"],

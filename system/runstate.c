@@ -1,15 +1,20 @@
 /* Run state: prelaunch, running, paused, shutting down; and how it changes. */
 #include "system/runstate.h"
 
+#include "accel/cpus.h"
+#include "hw/i386/pc-board.h"
 #include "monitor/hmp.h"
 #include "monitor/qmp.h"
 #include "qom/object.h"
 #include "util/event.h"
+#include "util/machine-lock.h"
 
 static RunState state = RUN_STATE_PRELAUNCH;
 static char *vm_name;
 static bool shutdown_requested;
+static bool no_reboot;
 static GMainLoop *loop;
+static bool loop_running;       /* vCPUs run only while the loop does */
 
 RunState runstate_get(void)
 {
@@ -31,11 +36,15 @@ const char *runstate_name(RunState s)
     return "unknown";
 }
 
-void runstate_init(bool start_paused, const char *name, bool no_reboot)
+static void handle_machine_request(MachineRequest req);
+
+void runstate_init(bool start_paused, const char *name, bool no_reboot_opt)
 {
     state = start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING;
     g_free(vm_name);
     vm_name = g_strdup(name);
+    no_reboot = no_reboot_opt;
+    accel_machine_set_request_handler(handle_machine_request);
 }
 
 void vm_start(void)
@@ -44,6 +53,9 @@ void vm_start(void)
         return;
     }
     state = RUN_STATE_RUNNING;
+    if (loop_running) {
+        accel_cpus_resume();
+    }
     event_emit("RESUME", NULL);
 }
 
@@ -52,6 +64,7 @@ void vm_stop(void)
     if (state != RUN_STATE_RUNNING) {
         return;
     }
+    accel_cpus_pause();
     state = RUN_STATE_PAUSED;
     event_emit("STOP", NULL);
 }
@@ -69,8 +82,15 @@ void system_reset(const char *reason, bool guest)
 {
     Object *machine = object_resolve_path("/machine", NULL);
 
+    /* vCPUs out of the guest and of every device while both are reset. */
+    accel_cpus_pause();
     if (machine) {
         object_reset_tree(machine);
+    }
+    pc_board_reset();
+    accel_cpus_reset();
+    if (state == RUN_STATE_RUNNING && loop_running) {
+        accel_cpus_resume();
     }
     /*
      * As QEMU's main loop: a machine reset while it is not running is
@@ -100,13 +120,67 @@ bool system_shutdown_requested(void)
     return shutdown_requested;
 }
 
+/* What the guest (through a vCPU or a device) asked; main loop, lock held. */
+static void handle_machine_request(MachineRequest req)
+{
+    switch (req) {
+    case MACHINE_REQUEST_RESET:
+        if (no_reboot) {
+            system_shutdown_request("guest-reset", true);
+        } else {
+            system_reset("guest-reset", true);
+        }
+        break;
+    case MACHINE_REQUEST_POWEROFF:
+        system_shutdown_request("guest-shutdown", true);
+        break;
+    case MACHINE_REQUEST_PANIC:
+        error_report("the guest panicked; exiting");
+        event_emit("GUEST_PANICKED", NULL);
+        system_shutdown_request("guest-panic", true);
+        break;
+    case MACHINE_REQUEST_STOP:
+        vm_stop();
+        break;
+    case MACHINE_REQUEST_QUIT:
+        system_shutdown_request("host-ui", false);
+        break;
+    }
+}
+
+/*
+ * The machine lock is held by the main loop except while it polls, so
+ * every source it dispatches runs under the lock (DESIGN.md, "Threads
+ * and locking"), and vCPU threads get it while the loop sleeps.
+ */
+static gint poll_unlocked(GPollFD *fds, guint nfds, gint timeout)
+{
+    gint r;
+
+    machine_unlock();
+    r = g_poll(fds, nfds, timeout);
+    machine_lock();
+    return r;
+}
+
 void main_loop_run(void)
 {
     if (shutdown_requested) {
         return;
     }
     loop = g_main_loop_new(NULL, FALSE);
+    machine_lock();
+    g_main_context_set_poll_func(NULL, poll_unlocked);
+    loop_running = true;
+    if (state == RUN_STATE_RUNNING) {
+        accel_cpus_resume();
+    }
     g_main_loop_run(loop);
+    /* Tear-down follows: no vCPU may be left in the guest or a device. */
+    accel_cpus_pause();
+    loop_running = false;
+    g_main_context_set_poll_func(NULL, g_poll);
+    machine_unlock();
     g_main_loop_unref(loop);
     loop = NULL;
 }

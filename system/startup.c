@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "accel/kvm.h"
 #include "accel/qtest.h"
+#include "hw/i386/pc-board.h"
 #include "hw/i386/pc.h"
 #include "hw/mem/memory-device.h"
 #include "hw/mem/memory-manager.h"
@@ -330,21 +332,26 @@ static void stage_manager_exit(void)
 
 /* ---- accelerator ----------------------------------------------------------- */
 
+static bool kvm_selected;
+
 static bool stage_accel_init(TideConfig *cfg, Error **errp)
 {
     const char *loc = cfg->accel_loc ? cfg->accel_loc : "-accel kvm";
 
     if (g_str_equal(cfg->accel, "kvm")) {
-        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        KvmConfig kc = {
+            .smp_cpus = cfg->smp_cpus,
+            .sockets = cfg->smp_sockets,
+            .cores = cfg->smp_cores,
+            .threads = cfg->smp_threads,
+        };
 
-        if (fd < 0) {
-            error_setg(errp, "%s: /dev/kvm: %s", loc, g_strerror(errno));
+        if (!kvm_accel_init(&kc, errp)) {
+            error_prepend(errp, "%s: ", loc);
             return false;
         }
-        close(fd);
-        error_setg(errp, "%s: the KVM accelerator is not built yet in this "
-                   "version of Tide; use -accel qtest", loc);
-        return false;
+        kvm_selected = true;
+        return true;
     }
     if (g_str_equal(cfg->accel, "qtest")) {
         accel_irq_set_ops(&qtest_irq_ops);
@@ -358,8 +365,59 @@ static bool stage_accel_init(TideConfig *cfg, Error **errp)
 
 static void stage_accel_exit(void)
 {
+    if (kvm_selected) {
+        kvm_accel_exit();
+        kvm_selected = false;
+        return;
+    }
     accel_irq_set_ops(NULL);
     qtest_server_stop();
+}
+
+/* ---- the board: what firmware does before a real guest runs ------------------ */
+
+static PCBootCpu boot_cpu;
+
+static bool stage_board_init(TideConfig *cfg, Error **errp)
+{
+    PCBoardConfig bc = {
+        .kernel = cfg->kernel,
+        .initrd = cfg->initrd,
+        .append = cfg->append,
+        .serial = cfg->serial,
+    };
+
+    /* Under qtest the test plays firmware: BARs stay unassigned. */
+    if (!kvm_selected) {
+        return true;
+    }
+    return pc_board_init(&bc, &boot_cpu, errp);
+}
+
+static void stage_board_exit(void)
+{
+    pc_board_exit();
+}
+
+static bool stage_vcpus_init(TideConfig *cfg, Error **errp)
+{
+    KvmBootCpu boot = {
+        .rip = boot_cpu.rip, .rsi = boot_cpu.rsi, .rsp = boot_cpu.rsp,
+        .cr3 = boot_cpu.cr3, .gdt_base = boot_cpu.gdt_base,
+        .gdt_limit = boot_cpu.gdt_limit,
+    };
+
+    if (!kvm_selected) {
+        return true;
+    }
+    return kvm_accel_create_cpus(&boot, errp);
+}
+
+static void stage_vcpus_exit(void)
+{
+    if (kvm_selected) {
+        kvm_accel_destroy_cpus();
+    }
 }
 
 /* ---- monitors ---------------------------------------------------------------- */
@@ -426,8 +484,10 @@ static void stage_pidfile_exit(void)
 }
 
 /* The order a reader needs to know: backends before the machine that uses
- * them for NUMA RAM, devices after the machine, monitors last so that a
- * client never sees a half-built VM. */
+ * them for NUMA RAM, devices after the machine, the accelerator before
+ * the board (so a missing /dev/kvm is the first thing said), the board
+ * (BARs, ACPI, kernel) once every device is there, vCPUs once the guest
+ * is loaded, monitors last so that a client never sees a half-built VM. */
 static const Stage stages[] = {
     { "objects", stage_objects_init, stage_objects_exit },
     { "machine", stage_machine_init, stage_machine_exit },
@@ -435,6 +495,8 @@ static const Stage stages[] = {
     { "devices", stage_devices_init, stage_devices_exit },
     { "memory-manager", stage_manager_init, stage_manager_exit },
     { "accel", stage_accel_init, stage_accel_exit },
+    { "board", stage_board_init, stage_board_exit },
+    { "vcpus", stage_vcpus_init, stage_vcpus_exit },
     { "monitors", stage_monitors_init, stage_monitors_exit },
     { "pidfile", stage_pidfile_init, stage_pidfile_exit },
 };
