@@ -38,7 +38,7 @@ static JsonNode *qmp_query_version(JsonObject *args, Error **errp)
     json_object_set_int_member(v, "major", TIDE_VERSION_MAJOR);
     json_object_set_object_member(ret, "qemu", v);
     json_object_set_string_member(ret, "package", package);
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
@@ -52,7 +52,7 @@ static JsonNode *qmp_query_commands(JsonObject *args, Error **errp)
         json_object_set_string_member(o, "name", g_ptr_array_index(names, i));
         json_array_add_object_element(arr, o);
     }
-    return json_node_init_array(json_node_alloc(), arr);
+    return qmp_node_take_array(arr);
 }
 
 static JsonNode *qmp_human_monitor_command(JsonObject *args, Error **errp)

@@ -149,7 +149,7 @@ JsonNode *qmp_error_response(Error *err, JsonNode *id)
     if (id) {
         json_object_set_member(resp, "id", json_node_copy(id));
     }
-    return json_node_init_object(json_node_alloc(), resp);
+    return qmp_node_take_object(resp);
 }
 
 /* Check the request's shape; returns the command or NULL with errp set. */
@@ -251,5 +251,5 @@ JsonNode *qmp_dispatch(QmpSessionState *st, JsonNode *request)
     if (id) {
         json_object_set_member(resp, "id", json_node_copy(id));
     }
-    return json_node_init_object(json_node_alloc(), resp);
+    return qmp_node_take_object(resp);
 }

@@ -87,7 +87,7 @@ static JsonNode *qmp_qom_list_types(JsonObject *args, Error **errp)
         }
         json_array_add_object_element(arr, o);
     }
-    return json_node_init_array(json_node_alloc(), arr);
+    return qmp_node_take_array(arr);
 }
 
 static const QmpArg path_args[] = {

@@ -578,6 +578,7 @@ JsonNode *object_property_list_json(Object *obj)
 {
     JsonArray *arr = json_array_new();
     g_autoptr(GPtrArray) props = object_class_get_props(obj->klass);
+    JsonNode *node;
 
     list_add(arr, "type", "string", NULL);
     for (guint i = 0; i < obj->children->len; i++) {
@@ -593,7 +594,9 @@ JsonNode *object_property_list_json(Object *obj)
 
         list_add(arr, p->name, type, p->description);
     }
-    return json_node_init_array(json_node_alloc(), arr);
+    node = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(node, arr);     /* init_array() would add a ref */
+    return node;
 }
 
 static gint prop_name_cmp(gconstpointer a, gconstpointer b)

@@ -224,7 +224,7 @@ static JsonNode *qmp_query_status(JsonObject *args, Error **errp)
     json_object_set_boolean_member(ret, "singlestep", false);
     json_object_set_boolean_member(ret, "running",
                                    state == RUN_STATE_RUNNING);
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
@@ -234,7 +234,7 @@ static JsonNode *qmp_query_name(JsonObject *args, Error **errp)
     if (vm_name) {
         json_object_set_string_member(ret, "name", vm_name);
     }
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 static const QmpCommand runstate_qmp_commands[] = {

@@ -48,9 +48,29 @@ typedef struct QmpSessionState {
 JsonNode *qmp_dispatch(QmpSessionState *st, JsonNode *request);
 JsonNode *qmp_error_response(Error *err, JsonNode *id);
 
+/*
+ * A node that takes over the caller's reference to o (or a):
+ * json_node_init_object() would add one, and o would never be freed.
+ */
+static inline JsonNode *qmp_node_take_object(JsonObject *o)
+{
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+    json_node_take_object(node, o);
+    return node;
+}
+
+static inline JsonNode *qmp_node_take_array(JsonArray *a)
+{
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+
+    json_node_take_array(node, a);
+    return node;
+}
+
 static inline JsonNode *qmp_return_empty(void)
 {
-    return json_node_init_object(json_node_alloc(), json_object_new());
+    return qmp_node_take_object(json_object_new());
 }
 
 /* Typed reads of validated arguments. */
