@@ -1,0 +1,1041 @@
+/* libqtest: start a VMM under test and talk QMP (later: qtest) to it. */
+#include "libqtest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CONNECT_TIMEOUT_MS 10000
+#define QUIT_TIMEOUT_MS 5000
+#define MAX_LIVE 64
+
+/*
+ * Tracks where one JSON text ends in a byte stream.  The VMM only sends
+ * objects, so a text is complete when its outermost bracket closes.
+ */
+typedef struct JsonSplit {
+    int depth;
+    bool in_string, escape;
+} JsonSplit;
+
+struct QTestState {
+    pid_t pid;                  /* 0 once reaped */
+    int wstatus;                /* valid once reaped */
+    int expected_status;
+    char *tmpdir;
+    char *qmp_path;
+    char *hmp_path;
+    int qmp_fd;
+    int qtest_fd;               /* the qtest protocol; -1 until used */
+    GString *rx;                /* bytes read but not yet a whole message */
+    size_t rx_scanned;
+    JsonSplit split;
+    GQueue events;              /* JsonNode *, oldest first */
+    GQueue responses;           /* read while waiting for an event */
+    JsonNode *greeting;
+    int live_slot;
+};
+
+/* ---- never leave a VMM behind ------------------------------------------- */
+
+/*
+ * What the signal handler needs, in memory it can read without locks or
+ * allocation.  A slot is in use until qtest_quit() removed the directory
+ * (used is written last when taken); pid is 0 once the VMM was reaped.
+ */
+typedef struct LiveVmm {
+    volatile sig_atomic_t used;
+    volatile pid_t pid;
+    char dir[256];
+    char qmp[300];
+    char hmp[300];
+} LiveVmm;
+
+static LiveVmm live[MAX_LIVE];
+static bool cleanup_installed;
+static struct sigaction old_actions[NSIG];
+
+/* Async-signal-safe: kill, waitpid, unlink and rmdir only. */
+static void kill_all_live(void)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        pid_t pid = live[i].pid;
+
+        if (!live[i].used) {
+            continue;
+        }
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            live[i].pid = 0;
+        }
+        unlink(live[i].qmp);
+        if (live[i].hmp[0]) {
+            unlink(live[i].hmp);
+        }
+        rmdir(live[i].dir);
+        live[i].used = 0;
+    }
+}
+
+static void fatal_signal_handler(int sig)
+{
+    kill_all_live();
+    sigaction(sig, &old_actions[sig], NULL);
+    raise(sig);
+}
+
+static void install_cleanup(void)
+{
+    /* g_assert() aborts; g_error() traps (G_BREAKPOINT). */
+    static const int sigs[] = {
+        SIGABRT, SIGTRAP, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS,
+        SIGILL, SIGFPE,
+    };
+    struct sigaction sa = { .sa_handler = fatal_signal_handler };
+
+    if (cleanup_installed) {
+        return;
+    }
+    cleanup_installed = true;
+    /* A VMM that went away must not kill the test with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
+        sigaction(sigs[i], &sa, &old_actions[sigs[i]]);
+    }
+    atexit(kill_all_live);
+}
+
+static int live_add(QTestState *s)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        if (!live[i].used) {
+            g_strlcpy(live[i].dir, s->tmpdir, sizeof(live[i].dir));
+            g_strlcpy(live[i].qmp, s->qmp_path, sizeof(live[i].qmp));
+            g_strlcpy(live[i].hmp, s->hmp_path ? s->hmp_path : "",
+                      sizeof(live[i].hmp));
+            live[i].pid = s->pid;
+            live[i].used = 1;
+            return i;
+        }
+    }
+    g_error("libqtest: more than %d VMMs at once", MAX_LIVE);
+}
+
+/* ---- which VMM ---------------------------------------------------------- */
+
+QTestVmm qtest_vmm(void)
+{
+    const char *vmm = g_getenv("TIDE_TEST_VMM");
+
+    if (vmm && g_str_equal(vmm, "qemu")) {
+        return QTEST_VMM_QEMU_TCG;
+    }
+    if (g_getenv("QTEST_QEMU_BINARY")) {
+        return QTEST_VMM_QTEST_BINARY;
+    }
+    return QTEST_VMM_TIDE;
+}
+
+const char *qtest_vmm_binary(void)
+{
+    const char *tide = g_getenv("TIDE_BINARY");
+
+    switch (qtest_vmm()) {
+    case QTEST_VMM_QEMU_TCG:
+        return "qemu-system-x86_64";
+    case QTEST_VMM_QTEST_BINARY:
+        return g_getenv("QTEST_QEMU_BINARY");
+    case QTEST_VMM_TIDE:
+        break;
+    }
+    if (tide && *tide) {
+        return tide;
+    }
+    /* Run by hand from the source or the build directory. */
+    return g_file_test("build/tide", G_FILE_TEST_IS_EXECUTABLE) ? "build/tide"
+                                                               : "./tide";
+}
+
+unsigned qtest_timeout_ms(void)
+{
+    const char *env = g_getenv("QTEST_TIMEOUT_MS");
+    guint64 v;
+
+    if (env && g_ascii_string_to_unsigned(env, 10, 1, G_MAXUINT, &v, NULL)) {
+        return (unsigned)v;
+    }
+    return 30000;
+}
+
+static gint64 deadline_after(unsigned ms)
+{
+    return g_get_monotonic_time() + (gint64)ms * 1000;
+}
+
+static int ms_left(gint64 deadline)
+{
+    gint64 left = deadline - g_get_monotonic_time();
+
+    return left <= 0 ? 0 : (int)MIN(left / 1000 + 1, G_MAXINT);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* Feed one byte; true when it completes a top-level value. */
+static bool split_feed(JsonSplit *js, char c)
+{
+    if (js->in_string) {
+        if (js->escape) {
+            js->escape = false;
+        } else if (c == '\\') {
+            js->escape = true;
+        } else if (c == '"') {
+            js->in_string = false;
+        }
+        return false;
+    }
+    switch (c) {
+    case '"':
+        js->in_string = js->depth > 0;
+        return false;
+    case '{':
+    case '[':
+        js->depth++;
+        return false;
+    case '}':
+    case ']':
+        if (js->depth > 0 && --js->depth == 0) {
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+JsonNode *qtest_json_parse(const char *text)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+
+    if (!json_parser_load_from_data(parser, text, -1, &err)) {
+        g_error("libqtest: invalid JSON from the VMM (%s): %.200s",
+                err->message, text);
+    }
+    return json_parser_steal_root(parser);
+}
+
+char *qtest_json_to_string(JsonNode *node)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+
+    json_generator_set_root(gen, node);
+    return json_generator_to_data(gen, NULL);
+}
+
+char *qtest_json_quote(const char *s)
+{
+    g_autoptr(JsonNode) n = json_node_init_string(json_node_alloc(), s);
+
+    return qtest_json_to_string(n);
+}
+
+/* ---- raw fd I/O --------------------------------------------------------- */
+
+static void fd_send_all(int fd, const char *bytes, size_t len)
+{
+    while (len) {
+        ssize_t n = send(fd, bytes, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            /* The peer may be gone on purpose (quit); reads will tell. */
+            return;
+        }
+        bytes += n;
+        len -= n;
+    }
+}
+
+void qmp_fd_send_raw(int fd, const char *bytes, size_t len)
+{
+    fd_send_all(fd, bytes, len);
+}
+
+void qmp_fd_send(int fd, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fd_send_all(fd, text, strlen(text));
+}
+
+/* Wait until fd is readable; false on timeout. */
+static bool wait_readable(int fd, gint64 deadline)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+    for (;;) {
+        int rc = poll(&pfd, 1, ms_left(deadline));
+
+        if (rc > 0) {
+            return true;
+        }
+        if (rc == 0) {
+            return false;
+        }
+        if (errno != EINTR) {
+            g_error("libqtest: poll: %s", g_strerror(errno));
+        }
+    }
+}
+
+JsonNode *qmp_fd_receive(int fd)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    gint64 deadline = deadline_after(qtest_timeout_ms());
+    JsonSplit js = { 0 };
+
+    for (;;) {
+        char c;
+        ssize_t n;
+
+        if (!wait_readable(fd, deadline)) {
+            g_error("libqtest: no QMP message within %u ms (have: %.200s)",
+                    qtest_timeout_ms(), buf->str);
+        }
+        n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return NULL;
+        }
+        if (js.depth == 0 && g_ascii_isspace(c)) {
+            continue;
+        }
+        g_string_append_c(buf, c);
+        if (split_feed(&js, c)) {
+            return qtest_json_parse(buf->str);
+        }
+    }
+}
+
+JsonNode *qmp_fd(int fd, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fd_send_all(fd, text, strlen(text));
+    for (;;) {
+        JsonNode *msg = qmp_fd_receive(fd);
+
+        if (!msg) {
+            g_error("libqtest: QMP connection closed while waiting for the "
+                    "answer to %s", text);
+        }
+        if (!qmp_event_name(msg)) {
+            return msg;
+        }
+        json_node_unref(msg);
+    }
+}
+
+void qmp_fd_handshake(int fd)
+{
+    g_autoptr(JsonNode) greeting = qmp_fd_receive(fd);
+    g_autoptr(JsonNode) rsp = NULL;
+
+    g_assert_nonnull(greeting);
+    g_assert_true(json_object_has_member(json_node_get_object(greeting),
+                                         "QMP"));
+    rsp = qmp_fd(fd, "{\"execute\": \"qmp_capabilities\"}");
+    qmp_rsp_return(rsp);
+}
+
+static int unix_connect(const char *path)
+{
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpuint(strlen(path), <, sizeof(un.sun_path));
+    strcpy(un.sun_path, path);
+    if (connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- the main connection ------------------------------------------------ */
+
+/*
+ * One whole message out of s->rx, or NULL if none is complete yet.
+ * Several messages per read and messages split over reads both happen.
+ */
+static JsonNode *rx_take_message(QTestState *s)
+{
+    while (s->rx_scanned < s->rx->len) {
+        char c = s->rx->str[s->rx_scanned];
+
+        if (s->split.depth == 0 && !s->split.in_string &&
+            g_ascii_isspace(c)) {
+            g_string_erase(s->rx, s->rx_scanned, 1);
+            continue;
+        }
+        s->rx_scanned++;
+        if (split_feed(&s->split, c)) {
+            g_autofree char *text = g_strndup(s->rx->str, s->rx_scanned);
+
+            g_string_erase(s->rx, 0, s->rx_scanned);
+            s->rx_scanned = 0;
+            return qtest_json_parse(text);
+        }
+    }
+    return NULL;
+}
+
+/* The next message; NULL on timeout when !must, fails the test when must. */
+static JsonNode *read_message(QTestState *s, gint64 deadline, bool must)
+{
+    for (;;) {
+        JsonNode *msg = rx_take_message(s);
+        char buf[65536];
+        ssize_t n;
+
+        if (msg) {
+            return msg;
+        }
+        if (!wait_readable(s->qmp_fd, deadline)) {
+            if (!must) {
+                return NULL;
+            }
+            g_error("libqtest: no QMP message within %u ms",
+                    qtest_timeout_ms());
+        }
+        n = read(s->qmp_fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            g_error("libqtest: the VMM closed the QMP connection");
+        }
+        g_string_append_len(s->rx, buf, n);
+    }
+}
+
+JsonNode *qtest_qmp_receive_any(QTestState *s)
+{
+    return read_message(s, deadline_after(qtest_timeout_ms()), true);
+}
+
+JsonNode *qtest_qmp_receive(QTestState *s)
+{
+    gint64 deadline = deadline_after(qtest_timeout_ms());
+
+    if (!g_queue_is_empty(&s->responses)) {
+        return g_queue_pop_head(&s->responses);
+    }
+    for (;;) {
+        JsonNode *msg = read_message(s, deadline, true);
+
+        if (!qmp_event_name(msg)) {
+            return msg;
+        }
+        g_queue_push_tail(&s->events, msg);
+    }
+}
+
+JsonNode *qtest_qmp_event_pop(QTestState *s, const char *event)
+{
+    for (GList *l = s->events.head; l; l = l->next) {
+        const char *name = qmp_event_name(l->data);
+
+        if (!event || g_str_equal(name, event)) {
+            JsonNode *msg = l->data;
+
+            g_queue_delete_link(&s->events, l);
+            return msg;
+        }
+    }
+    return NULL;
+}
+
+void qtest_qmp_events_clear(QTestState *s)
+{
+    g_queue_clear_full(&s->events, (GDestroyNotify)json_node_unref);
+}
+
+JsonNode *qtest_qmp_eventwait_timeout(QTestState *s, const char *event,
+                                      unsigned timeout_ms)
+{
+    gint64 deadline = deadline_after(timeout_ms);
+    JsonNode *msg = qtest_qmp_event_pop(s, event);
+
+    while (!msg) {
+        msg = read_message(s, deadline, false);
+        if (!msg) {
+            return NULL;
+        }
+        if (!qmp_event_name(msg)) {
+            g_queue_push_tail(&s->responses, msg);
+            msg = NULL;
+        } else if (!g_str_equal(qmp_event_name(msg), event)) {
+            g_queue_push_tail(&s->events, msg);
+            msg = NULL;
+        }
+    }
+    return msg;
+}
+
+JsonNode *qtest_qmp_eventwait(QTestState *s, const char *event)
+{
+    JsonNode *msg = qtest_qmp_eventwait_timeout(s, event, qtest_timeout_ms());
+
+    if (!msg) {
+        g_error("libqtest: no %s event within %u ms", event,
+                qtest_timeout_ms());
+    }
+    return msg;
+}
+
+void qtest_qmp_send_raw(QTestState *s, const char *bytes, size_t len)
+{
+    fd_send_all(s->qmp_fd, bytes, len);
+}
+
+void qtest_qmp_send(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fd_send_all(s->qmp_fd, text, strlen(text));
+}
+
+JsonNode *qtest_vqmp(QTestState *s, const char *fmt, va_list ap)
+{
+    g_autofree char *text = g_strdup_vprintf(fmt, ap);
+
+    fd_send_all(s->qmp_fd, text, strlen(text));
+    return qtest_qmp_receive(s);
+}
+
+JsonNode *qtest_qmp(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    JsonNode *rsp;
+
+    va_start(ap, fmt);
+    rsp = qtest_vqmp(s, fmt, ap);
+    va_end(ap);
+    return rsp;
+}
+
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autoptr(JsonNode) rsp = NULL;
+
+    va_start(ap, fmt);
+    rsp = qtest_vqmp(s, fmt, ap);
+    va_end(ap);
+    qmp_rsp_return(rsp);
+}
+
+JsonNode *qtest_qmp_return(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autoptr(JsonNode) rsp = NULL;
+
+    va_start(ap, fmt);
+    rsp = qtest_vqmp(s, fmt, ap);
+    va_end(ap);
+    return json_node_copy(qmp_rsp_return(rsp));
+}
+
+char *qtest_hmp(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *line = NULL;
+    g_autofree char *quoted = NULL;
+    g_autoptr(JsonNode) rsp = NULL;
+    JsonNode *ret;
+
+    va_start(ap, fmt);
+    line = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    quoted = qtest_json_quote(line);
+    rsp = qtest_qmp(s, "{\"execute\": \"human-monitor-command\", "
+                    "\"arguments\": {\"command-line\": %s}}", quoted);
+    ret = qmp_rsp_return(rsp);
+    g_assert_true(JSON_NODE_HOLDS_VALUE(ret) &&
+                  json_node_get_value_type(ret) == G_TYPE_STRING);
+    return g_strdup(json_node_get_string(ret));
+}
+
+int qtest_qmp_connect(QTestState *s)
+{
+    int fd = unix_connect(s->qmp_path);
+
+    if (fd < 0) {
+        g_error("libqtest: connect %s: %s", s->qmp_path, g_strerror(errno));
+    }
+    return fd;
+}
+
+JsonNode *qtest_qmp_greeting(QTestState *s)
+{
+    return s->greeting;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static JsonObject *as_object(JsonNode *n)
+{
+    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+JsonNode *qmp_rsp_return(JsonNode *rsp)
+{
+    JsonObject *o = as_object(rsp);
+
+    if (!o || !json_object_has_member(o, "return")) {
+        g_autofree char *text = rsp ? qtest_json_to_string(rsp) : NULL;
+
+        g_error("libqtest: expected a QMP return, got %s", text);
+    }
+    return json_object_get_member(o, "return");
+}
+
+JsonObject *qmp_rsp_return_object(JsonNode *rsp)
+{
+    JsonNode *ret = qmp_rsp_return(rsp);
+
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(ret));
+    return json_node_get_object(ret);
+}
+
+JsonArray *qmp_rsp_return_array(JsonNode *rsp)
+{
+    JsonNode *ret = qmp_rsp_return(rsp);
+
+    g_assert_true(JSON_NODE_HOLDS_ARRAY(ret));
+    return json_node_get_array(ret);
+}
+
+static JsonObject *error_object(JsonNode *rsp)
+{
+    JsonObject *o = as_object(rsp);
+    JsonNode *e = o ? json_object_get_member(o, "error") : NULL;
+
+    return as_object(e);
+}
+
+bool qmp_rsp_is_error(JsonNode *rsp)
+{
+    return error_object(rsp) != NULL;
+}
+
+static const char *error_member(JsonNode *rsp, const char *name)
+{
+    JsonObject *e = error_object(rsp);
+    JsonNode *n = e ? json_object_get_member(e, name) : NULL;
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_STRING) {
+        return NULL;
+    }
+    return json_node_get_string(n);
+}
+
+const char *qmp_rsp_error_class(JsonNode *rsp)
+{
+    return error_member(rsp, "class");
+}
+
+const char *qmp_rsp_error_desc(JsonNode *rsp)
+{
+    return error_member(rsp, "desc");
+}
+
+void qmp_assert_error(JsonNode *rsp, const char *cls, const char *desc)
+{
+    if (!qmp_rsp_is_error(rsp)) {
+        g_autofree char *text = rsp ? qtest_json_to_string(rsp) : NULL;
+
+        g_error("libqtest: expected a QMP error (%s: %s), got %s", cls, desc,
+                text);
+    }
+    g_assert_cmpstr(qmp_rsp_error_class(rsp), ==, cls);
+    g_assert_cmpstr(qmp_rsp_error_desc(rsp), ==, desc);
+}
+
+JsonNode *qmp_rsp_id(JsonNode *rsp)
+{
+    JsonObject *o = as_object(rsp);
+
+    return o ? json_object_get_member(o, "id") : NULL;
+}
+
+const char *qmp_event_name(JsonNode *msg)
+{
+    JsonObject *o = as_object(msg);
+    JsonNode *n = o ? json_object_get_member(o, "event") : NULL;
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) ||
+        json_node_get_value_type(n) != G_TYPE_STRING) {
+        return NULL;
+    }
+    return json_node_get_string(n);
+}
+
+/* ---- the process -------------------------------------------------------- */
+
+static GPtrArray *build_argv(QTestState *s, const char *extra_args)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) extra = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_ptr_array_add(argv, g_strdup(qtest_vmm_binary()));
+    if (qtest_is_qemu()) {
+        /* Debian's QEMU has no qtest accelerator: a paused TCG guest. */
+        for (const char *const *a = (const char *const[]){
+                 "-accel", "tcg", "-S", "-display", "none", "-nodefaults",
+                 NULL }; *a; a++) {
+            g_ptr_array_add(argv, g_strdup(*a));
+        }
+    } else {
+        for (const char *const *a = (const char *const[]){
+                 "-accel", "qtest", "-display", "none", NULL }; *a; a++) {
+            g_ptr_array_add(argv, g_strdup(*a));
+        }
+    }
+    g_ptr_array_add(argv, g_strdup("-qmp"));
+    g_ptr_array_add(argv, g_strdup_printf("unix:%s,server=on,wait=off",
+                                          s->qmp_path));
+    if (s->hmp_path) {
+        g_ptr_array_add(argv, g_strdup("-monitor"));
+        g_ptr_array_add(argv, g_strdup_printf("unix:%s,server=on,wait=off",
+                                              s->hmp_path));
+    }
+    if (extra_args && *extra_args &&
+        !g_shell_parse_argv(extra_args, NULL, &extra, &err)) {
+        g_error("libqtest: bad extra_args '%s': %s", extra_args,
+                err->message);
+    }
+    for (int i = 0; extra && extra[i]; i++) {
+        g_ptr_array_add(argv, g_strdup(extra[i]));
+    }
+    g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
+static pid_t spawn(char **argv)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+
+        /* Even a SIGKILLed test process must not leave its VMM behind. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(127);
+        }
+        if (null >= 0) {
+            dup2(null, STDIN_FILENO);
+        }
+        /* stdout is the TAP stream: the VMM's chatter goes to stderr. */
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        execvp(argv[0], argv);
+        fprintf(stderr, "libqtest: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+static bool reap(QTestState *s, bool block)
+{
+    int st;
+    pid_t r;
+
+    if (s->pid <= 0) {
+        return true;
+    }
+    do {
+        r = waitpid(s->pid, &st, block ? 0 : WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r != s->pid) {
+        return false;
+    }
+    s->wstatus = st;
+    s->pid = 0;
+    live[s->live_slot].pid = 0;
+    return true;
+}
+
+bool qtest_probe_alive(QTestState *s)
+{
+    return !reap(s, false);
+}
+
+int qtest_wait_exit(QTestState *s, unsigned timeout_ms)
+{
+    gint64 deadline = deadline_after(timeout_ms);
+
+    while (!reap(s, false)) {
+        if (ms_left(deadline) == 0) {
+            return -1;
+        }
+        g_usleep(10 * 1000);
+    }
+    return s->wstatus;
+}
+
+static char *describe_status(int st)
+{
+    if (WIFEXITED(st)) {
+        return g_strdup_printf("exit status %d", WEXITSTATUS(st));
+    }
+    return g_strdup_printf("signal %d", WTERMSIG(st));
+}
+
+static void connect_qmp(QTestState *s)
+{
+    gint64 deadline = deadline_after(CONNECT_TIMEOUT_MS);
+
+    for (;;) {
+        s->qmp_fd = unix_connect(s->qmp_path);
+        if (s->qmp_fd >= 0) {
+            return;
+        }
+        if (reap(s, false)) {
+            g_autofree char *how = describe_status(s->wstatus);
+
+            g_error("libqtest: %s ended (%s) before serving QMP",
+                    qtest_vmm_binary(), how);
+        }
+        if (ms_left(deadline) == 0) {
+            g_error("libqtest: %s did not serve QMP on %s within %d ms",
+                    qtest_vmm_binary(), s->qmp_path, CONNECT_TIMEOUT_MS);
+        }
+        g_usleep(10 * 1000);
+    }
+}
+
+static QTestState *init_full(const char *extra_args, bool handshake,
+                             bool hmp_socket)
+{
+    QTestState *s = g_new0(QTestState, 1);
+    g_autoptr(GPtrArray) argv = NULL;
+    g_autoptr(GError) err = NULL;
+
+    install_cleanup();
+    s->qmp_fd = s->qtest_fd = -1;
+    s->rx = g_string_new(NULL);
+    s->tmpdir = g_dir_make_tmp("tide-qtest-XXXXXX", &err);
+    g_assert_no_error(err);
+    s->qmp_path = g_build_filename(s->tmpdir, "qmp.sock", NULL);
+    if (hmp_socket) {
+        s->hmp_path = g_build_filename(s->tmpdir, "hmp.sock", NULL);
+    }
+    argv = build_argv(s, extra_args);
+    s->pid = spawn((char **)argv->pdata);
+    s->live_slot = live_add(s);
+    connect_qmp(s);
+    s->greeting = qtest_qmp_receive_any(s);
+    g_assert_nonnull(as_object(s->greeting));
+    g_assert_true(json_object_has_member(as_object(s->greeting), "QMP"));
+    if (handshake) {
+        g_autoptr(JsonNode) rsp =
+            qtest_qmp(s, "{\"execute\": \"qmp_capabilities\"}");
+
+        qmp_rsp_return(rsp);
+    }
+    return s;
+}
+
+QTestState *qtest_init(const char *extra_args)
+{
+    return init_full(extra_args, true, false);
+}
+
+QTestState *qtest_initf(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *args = NULL;
+
+    va_start(ap, fmt);
+    args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return init_full(args, true, false);
+}
+
+QTestState *qtest_init_without_qmp_handshake(const char *extra_args)
+{
+    return init_full(extra_args, false, false);
+}
+
+QTestState *qtest_init_with_hmp_socket(const char *extra_args)
+{
+    return init_full(extra_args, true, true);
+}
+
+/*
+ * Ask the VMM to quit on a fresh connection: the main one may hold half
+ * a JSON text from the test.  QEMU serves one client at a time, so the
+ * main connection is closed first.
+ */
+static void request_quit(QTestState *s)
+{
+    static const char quit[] = "{\"execute\": \"qmp_capabilities\"}\n"
+                               "{\"execute\": \"quit\"}\n";
+    int fd;
+
+    if (s->qmp_fd >= 0) {
+        close(s->qmp_fd);
+        s->qmp_fd = -1;
+    }
+    fd = unix_connect(s->qmp_path);
+    if (fd < 0) {
+        kill(s->pid, SIGTERM);
+        return;
+    }
+    fd_send_all(fd, quit, strlen(quit));
+    /*
+     * Read until the VMM hangs up: QEMU drops the queued quit of a client
+     * that is gone.
+     */
+    for (gint64 deadline = deadline_after(QUIT_TIMEOUT_MS);
+         wait_readable(fd, deadline);) {
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+
+        if (n == 0 || (n < 0 && errno != EINTR)) {
+            break;
+        }
+    }
+    close(fd);
+}
+
+static void remove_tmpdir(QTestState *s)
+{
+    g_autoptr(GDir) dir = g_dir_open(s->tmpdir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(s->tmpdir, name, NULL);
+
+        unlink(path);
+    }
+    rmdir(s->tmpdir);
+}
+
+void qtest_set_expected_status(QTestState *s, int status)
+{
+    s->expected_status = status;
+}
+
+void qtest_quit(QTestState *s)
+{
+    bool killed = false;
+
+    if (!s) {
+        return;
+    }
+    if (s->pid > 0 && !reap(s, false)) {
+        request_quit(s);
+        if (qtest_wait_exit(s, QUIT_TIMEOUT_MS) == -1) {
+            kill(s->pid, SIGKILL);
+            reap(s, true);
+            killed = true;
+        }
+    }
+    if (s->qmp_fd >= 0) {
+        close(s->qmp_fd);
+    }
+    if (s->qtest_fd >= 0) {
+        close(s->qtest_fd);
+    }
+    remove_tmpdir(s);
+    live[s->live_slot].used = 0;
+    if (killed && s->expected_status != -1) {
+        g_error("libqtest: %s did not exit within %d ms of quit",
+                qtest_vmm_binary(), QUIT_TIMEOUT_MS);
+    }
+    if (!killed && s->expected_status != -1 &&
+        !(WIFEXITED(s->wstatus) &&
+          WEXITSTATUS(s->wstatus) == s->expected_status)) {
+        g_autofree char *how = describe_status(s->wstatus);
+
+        g_error("libqtest: %s ended with %s, expected exit status %d",
+                qtest_vmm_binary(), how, s->expected_status);
+    }
+    qtest_qmp_events_clear(s);
+    g_queue_clear_full(&s->responses, (GDestroyNotify)json_node_unref);
+    if (s->greeting) {
+        json_node_unref(s->greeting);
+    }
+    g_string_free(s->rx, TRUE);
+    g_free(s->tmpdir);
+    g_free(s->qmp_path);
+    g_free(s->hmp_path);
+    g_free(s);
+}
+
+pid_t qtest_pid(QTestState *s)
+{
+    return s->pid;
+}
+
+const char *qtest_tmpdir(QTestState *s)
+{
+    return s->tmpdir;
+}
+
+const char *qtest_qmp_socket_path(QTestState *s)
+{
+    return s->qmp_path;
+}
+
+const char *qtest_hmp_socket_path(QTestState *s)
+{
+    return s->hmp_path;
+}
+
+int qtest_qmp_fd(QTestState *s)
+{
+    return s->qmp_fd;
+}
+
+int qtest_qtest_fd(QTestState *s)
+{
+    return s->qtest_fd;
+}

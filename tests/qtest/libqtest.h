@@ -1,0 +1,196 @@
+/* libqtest: start a VMM under test and talk QMP (later: qtest) to it. */
+#ifndef TESTS_QTEST_LIBQTEST_H
+#define TESTS_QTEST_LIBQTEST_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Which VMM the tests drive.  By default Tide (TIDE_BINARY, which meson
+ * sets, or build/tide), or QTEST_QEMU_BINARY when set; both get
+ * "-accel qtest -display none -qmp ...".  With TIDE_TEST_VMM=qemu the
+ * tests run against Debian's qemu-system-x86_64, which has no qtest
+ * accelerator: it gets "-accel tcg -S -display none -nodefaults -qmp ..."
+ * instead, so it always starts in "prelaunch".
+ */
+typedef enum QTestVmm {
+    QTEST_VMM_TIDE,
+    QTEST_VMM_QTEST_BINARY,     /* QTEST_QEMU_BINARY */
+    QTEST_VMM_QEMU_TCG,         /* TIDE_TEST_VMM=qemu */
+} QTestVmm;
+
+QTestVmm qtest_vmm(void);
+static inline bool qtest_is_tide(void)
+{
+    return qtest_vmm() == QTEST_VMM_TIDE;
+}
+static inline bool qtest_is_qemu(void)
+{
+    return qtest_vmm() == QTEST_VMM_QEMU_TCG;
+}
+/* The binary qtest_init() runs. */
+const char *qtest_vmm_binary(void);
+
+/*
+ * One VMM process and its connections.  It owns a private temporary
+ * directory for its sockets, removed by qtest_quit().
+ */
+typedef struct QTestState QTestState;
+
+/*
+ * Start the VMM with extra_args (split as a shell would, so quotes
+ * work; NULL for none), connect to QMP (retrying for up to 10 s), read
+ * the greeting and negotiate capabilities.  Any failure fails the test.
+ */
+QTestState *qtest_init(const char *extra_args);
+QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* As qtest_init(), but stop after the greeting: for protocol tests. */
+QTestState *qtest_init_without_qmp_handshake(const char *extra_args);
+/*
+ * As qtest_init(), and also serve HMP on a unix socket in the private
+ * directory (qtest_hmp_socket_path()).
+ */
+QTestState *qtest_init_with_hmp_socket(const char *extra_args);
+
+/*
+ * Send quit if the process is alive, wait for it to exit (SIGKILL after
+ * 5 s), check how it ended (see qtest_set_expected_status()), remove the
+ * temporary directory and free s.  NULL is a no-op.
+ */
+void qtest_quit(QTestState *s);
+/*
+ * The exit status qtest_quit() expects (default 0); -1 accepts anything.
+ * A death by signal is always a failure, except our own SIGKILL after a
+ * timeout when the expected status is -1.
+ */
+void qtest_set_expected_status(QTestState *s, int status);
+/*
+ * Wait up to timeout_ms for the process to exit on its own; returns
+ * its waitpid() status, or -1 on timeout.  The process is reaped.
+ */
+int qtest_wait_exit(QTestState *s, unsigned timeout_ms);
+bool qtest_probe_alive(QTestState *s);
+
+pid_t qtest_pid(QTestState *s);
+const char *qtest_tmpdir(QTestState *s);
+const char *qtest_qmp_socket_path(QTestState *s);
+/* NULL unless started with qtest_init_with_hmp_socket(). */
+const char *qtest_hmp_socket_path(QTestState *s);
+/* The QMP connection's fd, for raw protocol tests. */
+int qtest_qmp_fd(QTestState *s);
+
+/*
+ * Room for the qtest protocol (-qtest unix:...): the socket fd, -1 when
+ * not connected.  The qtest verbs (readl, writel, ...) build on it.
+ */
+int qtest_qtest_fd(QTestState *s);
+
+/* ---- QMP on the main connection ----------------------------------------- */
+
+/*
+ * The greeting qtest_init() read: {"QMP": {...}}.  Owned by s.
+ */
+JsonNode *qtest_qmp_greeting(QTestState *s);
+
+/*
+ * Format a command (printf-style; the caller writes valid JSON), send it
+ * and wait for its response.  Events that arrive before the response are
+ * queued for qtest_qmp_eventwait().  Caller frees the response.
+ */
+JsonNode *qtest_qmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+JsonNode *qtest_vqmp(QTestState *s, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(2, 0);
+/* Send without waiting. */
+void qtest_qmp_send(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Send bytes exactly as given: partial JSON, garbage, several commands. */
+void qtest_qmp_send_raw(QTestState *s, const char *bytes, size_t len);
+/*
+ * The next message that is not an event (events are queued), waiting
+ * up to the timeout.  Fails the test on timeout or EOF.
+ */
+JsonNode *qtest_qmp_receive(QTestState *s);
+/*
+ * The next message of any kind, straight from the socket (queued events
+ * are not looked at).  For tests of message order.
+ */
+JsonNode *qtest_qmp_receive_any(QTestState *s);
+/*
+ * The first queued or arriving event named event; fails the test after
+ * the timeout.  Other events stay queued.
+ */
+JsonNode *qtest_qmp_eventwait(QTestState *s, const char *event);
+/* As above, but returns NULL after timeout_ms instead of failing. */
+JsonNode *qtest_qmp_eventwait_timeout(QTestState *s, const char *event,
+                                      unsigned timeout_ms);
+/* Remove and return a queued event named event (NULL: any), or NULL. */
+JsonNode *qtest_qmp_event_pop(QTestState *s, const char *event);
+/* Drop all queued events. */
+void qtest_qmp_events_clear(QTestState *s);
+
+/*
+ * Run an HMP command line through human-monitor-command and return its
+ * output ("\r\n" line ends).  Fails the test if the QMP command fails.
+ */
+char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Run a command that must succeed. */
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+/* Run a command that must succeed; returns its "return" value to free. */
+JsonNode *qtest_qmp_return(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3) G_GNUC_WARN_UNUSED_RESULT;
+
+/*
+ * Open one more client connection to the QMP socket; returns its fd.
+ * Nothing is read: the greeting is waiting on it.
+ */
+int qtest_qmp_connect(QTestState *s);
+
+/* ---- QMP on any fd (extra connections) ---------------------------------- */
+
+/*
+ * Stateless, so any number of connections can be used from any thread:
+ * receive reads one byte at a time and never past the message.
+ */
+void qmp_fd_send(int fd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void qmp_fd_send_raw(int fd, const char *bytes, size_t len);
+/* The next message (events included); NULL on EOF.  Fails on timeout. */
+JsonNode *qmp_fd_receive(int fd);
+/* Send, then return the first message that is not an event. */
+JsonNode *qmp_fd(int fd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Read the greeting and negotiate capabilities. */
+void qmp_fd_handshake(int fd);
+
+/* ---- responses ---------------------------------------------------------- */
+
+/* The "return" member (borrowed); fails the test if there is none. */
+JsonNode *qmp_rsp_return(JsonNode *rsp);
+JsonObject *qmp_rsp_return_object(JsonNode *rsp);
+JsonArray *qmp_rsp_return_array(JsonNode *rsp);
+bool qmp_rsp_is_error(JsonNode *rsp);
+/* The error's class and desc, or NULL when rsp is not an error. */
+const char *qmp_rsp_error_class(JsonNode *rsp);
+const char *qmp_rsp_error_desc(JsonNode *rsp);
+/* Fail the test unless rsp is an error of that class and desc. */
+void qmp_assert_error(JsonNode *rsp, const char *cls, const char *desc);
+/* The "id" member (borrowed), or NULL. */
+JsonNode *qmp_rsp_id(JsonNode *rsp);
+/* An event's name, or NULL when rsp is not an event. */
+const char *qmp_event_name(JsonNode *msg);
+
+/* Compact JSON text of node, for messages and comparisons. */
+char *qtest_json_to_string(JsonNode *node);
+/* Parse JSON text; fails the test when it is not valid JSON. */
+JsonNode *qtest_json_parse(const char *text);
+/* JSON string literal for s, quotes included, for building commands. */
+char *qtest_json_quote(const char *s);
+
+/* Milliseconds every wait allows (QTEST_TIMEOUT_MS, default 30000). */
+unsigned qtest_timeout_ms(void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QTestState, qtest_quit)
+
+#endif
