@@ -19,6 +19,8 @@
 #define FADT_BOOT_VGA_NOT_PRESENT   (1u << 2)
 #define FADT_BOOT_CMOS_RTC_NOT_PRESENT (1u << 5)
 
+#define SERIAL_IRQ              4
+
 #define SRAT_MEM_ENABLED        (1u << 0)
 #define SRAT_MEM_HOTPLUGGABLE   (1u << 1)
 
@@ -221,6 +223,39 @@ static void put_pci_crs(Blob *b, const AcpiPciWindows *w)
     put_pkg(b, buffer_op, sizeof(buffer_op), buf);
 }
 
+/*
+ * COM1 as an ACPI device (PNP0501): on a hardware-reduced platform Linux
+ * has no legacy IRQs set up, so the 8250 driver gets IRQ 4 through this
+ * device's _CRS (acpi_register_gsi), as on Cloud Hypervisor.
+ */
+static void put_com1(Blob *b)
+{
+    g_autoptr(GByteArray) dev = g_byte_array_new();
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    static const uint8_t device_op[] = { 0x5b, 0x82 };
+    static const uint8_t hid[] = {
+        0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01, /* PNP0501 */
+    };
+    static const uint8_t uid[] = { 0x08, '_', 'U', 'I', 'D', 0x00 };
+    static const uint8_t name_crs[] = { 0x08, '_', 'C', 'R', 'S' };
+    static const uint8_t buffer_op[] = { 0x11 };
+    static const uint8_t crs[] = {
+        0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,   /* IO 0x3f8, 8 */
+        0x22, 1u << SERIAL_IRQ, 0x00,                     /* IRQNoFlags {4} */
+        0x79, 0x00,
+    };
+
+    put_bytes(dev, "COM1", 4);
+    put_bytes(dev, hid, sizeof(hid));
+    put_bytes(dev, uid, sizeof(uid));
+    put8(buf, 0x0a);                    /* ByteConst buffer size */
+    put8(buf, sizeof(crs));
+    put_bytes(buf, crs, sizeof(crs));
+    put_bytes(dev, name_crs, sizeof(name_crs));
+    put_pkg(dev, buffer_op, sizeof(buffer_op), buf);
+    put_pkg(b, device_op, sizeof(device_op), dev);
+}
+
 static void build_dsdt(Blob *b, const AcpiPciWindows *w)
 {
     size_t t = table_begin(b, "DSDT", 2);
@@ -246,6 +281,7 @@ static void build_dsdt(Blob *b, const AcpiPciWindows *w)
     put_pkg(devpkg, device_op, sizeof(device_op), dev);
     put_bytes(scope, "\\_SB_", 5);
     put_bytes(scope, devpkg->data, devpkg->len);
+    put_com1(scope);
     put_pkg(b, scope_op, sizeof(scope_op), scope);
     put_bytes(b, s5, sizeof(s5));
     table_end(b, t);
@@ -297,6 +333,24 @@ static void build_madt(Blob *b, PCMachineState *pcms)
     put8(b, 0);
     put32(b, IOAPIC_DEFAULT_ADDRESS);
     put32(b, 0);
+    /*
+     * ISA IRQs to the IOAPIC pins of the same number (KVM's default
+     * routing).  Said explicitly because a hardware-reduced platform has
+     * no legacy PIC, and then Linux assumes no ISA mapping at all: the
+     * UART's IRQ 4 would reach nothing.  0 (the PIT's) and 2 (cascade)
+     * are left out: the guest's timers are the LAPIC and kvm-clock.
+     */
+    for (uint8_t irq = 1; irq < 16; irq++) {
+        if (irq == 2) {
+            continue;
+        }
+        put8(b, 2);                     /* interrupt source override */
+        put8(b, 10);
+        put8(b, 0);                     /* ISA */
+        put8(b, irq);
+        put32(b, irq);
+        put16(b, 0);                    /* conforming: edge, active high */
+    }
     put8(b, 4);                         /* LINT1 is NMI on every CPU */
     put8(b, 6);
     put8(b, 0xff);
