@@ -46,7 +46,7 @@ static JsonNode *qmp_query_balloon(JsonObject *args, Error **errp)
     ret = json_object_new();
     json_object_set_int_member(ret, "actual",
                                (gint64)memory_manager_actual(mm));
-    return json_node_init_object(json_node_alloc(), ret);
+    return qmp_node_take_object(ret);
 }
 
 static JsonNode *qmp_query_memory_manager(JsonObject *args, Error **errp)

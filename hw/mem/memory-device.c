@@ -34,6 +34,7 @@ JsonNode *memory_device_query(void)
 {
     g_autoptr(GPtrArray) devs = memory_device_list();
     JsonArray *arr = json_array_new();
+    JsonNode *node;
 
     for (guint i = 0; i < devs->len; i++) {
         Object *md = g_ptr_array_index(devs, i);
@@ -42,7 +43,10 @@ JsonNode *memory_device_query(void)
         hooks_of(md)->fill_info(md, info);
         json_array_add_object_element(arr, info);
     }
-    return json_node_init_array(json_node_alloc(), arr);
+    node = json_node_new(JSON_NODE_ARRAY);
+    /* take_array: init_array() would add a reference and leak arr. */
+    json_node_take_array(node, arr);
+    return node;
 }
 
 static void append_field(GString *out, const char *key, JsonNode *v)

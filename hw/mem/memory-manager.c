@@ -324,6 +324,7 @@ JsonNode *memory_manager_query(MemoryManager *mm)
 {
     JsonObject *ret = json_object_new();
     JsonArray *devs = json_array_new();
+    JsonNode *node;
     uint64_t left = remaining_distance(mm);
     int64_t progress = mm->start_distance
                        ? 100 - (int64_t)(MIN(left, mm->start_distance) * 100 /
@@ -358,7 +359,10 @@ JsonNode *memory_manager_query(MemoryManager *mm)
     json_object_set_string_member(ret, "policy", policy_names[mm->policy]);
     json_object_set_int_member(ret, "progress", progress);
     json_object_set_array_member(ret, "devices", devs);
-    return json_node_init_object(json_node_alloc(), ret);
+    node = json_node_new(JSON_NODE_OBJECT);
+    /* take_object: init_object() would add a reference and leak ret. */
+    json_node_take_object(node, ret);
+    return node;
 }
 
 char *memory_manager_hmp_text(MemoryManager *mm)
