@@ -268,8 +268,12 @@ static void handle_requests(VirtIODevice *vdev, VirtQueue *vq)
             virtqueue_element_free(elem);
             break;
         }
-        virtqueue_element_write(elem, 0, &resp, sizeof(resp));
-        virtqueue_push(vq, elem, sizeof(resp));
+        /*
+         * Used len is what was written (spec 2.7.8): less when the guest
+         * put the answer in a block this very request unplugged.
+         */
+        virtqueue_push(vq, elem, (uint32_t)virtqueue_element_write(
+                                     elem, 0, &resp, sizeof(resp)));
         pushed = true;
     }
     if (pushed) {
