@@ -106,4 +106,6 @@ int qvirtio_mem_request(QVirtioMem *m, uint16_t type, uint64_t addr,
 /* The state of blocks [addr, addr + nb * block_size) as STATE answers it. */
 uint16_t qvirtio_mem_block_state(QVirtioMem *m, uint64_t addr, uint16_t nb);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QVirtioMem, qvirtio_mem_free)
+
 #endif
