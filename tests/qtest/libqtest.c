@@ -1,4 +1,4 @@
-/* libqtest: start a VMM under test and talk QMP (later: qtest) to it. */
+/* libqtest: start a VMM under test and talk QMP and the qtest protocol to it. */
 #include "libqtest.h"
 
 #include <errno.h>
@@ -59,6 +59,7 @@ typedef struct LiveVmm {
     char dir[256];
     char qmp[300];
     char hmp[300];
+    char qtest[300];
 } LiveVmm;
 
 static LiveVmm live[MAX_LIVE];
@@ -82,6 +83,9 @@ static void kill_all_live(void)
         unlink(live[i].qmp);
         if (live[i].hmp[0]) {
             unlink(live[i].hmp);
+        }
+        if (live[i].qtest[0]) {
+            unlink(live[i].qtest);
         }
         rmdir(live[i].dir);
         live[i].used = 0;
@@ -125,6 +129,13 @@ static int live_add(QTestState *s)
             g_strlcpy(live[i].qmp, s->qmp_path, sizeof(live[i].qmp));
             g_strlcpy(live[i].hmp, s->hmp_path ? s->hmp_path : "",
                       sizeof(live[i].hmp));
+            if (!qtest_is_qemu()) {
+                g_autofree char *q = qtest_protocol_socket_path(s->tmpdir);
+
+                g_strlcpy(live[i].qtest, q, sizeof(live[i].qtest));
+            } else {
+                live[i].qtest[0] = '\0';
+            }
             live[i].pid = s->pid;
             live[i].used = 1;
             return i;
@@ -738,6 +749,13 @@ static GPtrArray *build_argv(QTestState *s, const char *extra_args)
     g_ptr_array_add(argv, g_strdup("-qmp"));
     g_ptr_array_add(argv, g_strdup_printf("unix:%s,server=on,wait=off",
                                           s->qmp_path));
+    if (!qtest_is_qemu()) {
+        g_autofree char *qtest_path = qtest_protocol_socket_path(s->tmpdir);
+
+        g_ptr_array_add(argv, g_strdup("-qtest"));
+        g_ptr_array_add(argv, g_strdup_printf("unix:%s,server=on,wait=off",
+                                              qtest_path));
+    }
     if (s->hmp_path) {
         g_ptr_array_add(argv, g_strdup("-monitor"));
         g_ptr_array_add(argv, g_strdup_printf("unix:%s,server=on,wait=off",
@@ -870,6 +888,11 @@ static QTestState *init_full(const char *extra_args, bool handshake,
     s->pid = spawn((char **)argv->pdata);
     s->live_slot = live_add(s);
     connect_qmp(s);
+    if (!qtest_is_qemu()) {
+        g_autofree char *qtest_path = qtest_protocol_socket_path(s->tmpdir);
+
+        s->qtest_fd = qtest_protocol_connect(qtest_path);
+    }
     s->greeting = qtest_qmp_receive_any(s);
     g_assert_nonnull(as_object(s->greeting));
     g_assert_true(json_object_has_member(as_object(s->greeting), "QMP"));

@@ -1,11 +1,13 @@
-/* libqtest: start a VMM under test and talk QMP (later: qtest) to it. */
+/* libqtest: start a VMM under test and talk QMP and the qtest protocol to it. */
 #ifndef TESTS_QTEST_LIBQTEST_H
 #define TESTS_QTEST_LIBQTEST_H
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -83,10 +85,63 @@ const char *qtest_hmp_socket_path(QTestState *s);
 int qtest_qmp_fd(QTestState *s);
 
 /*
- * Room for the qtest protocol (-qtest unix:...): the socket fd, -1 when
- * not connected.  The qtest verbs (readl, writel, ...) build on it.
+ * The qtest protocol connection: Tide (and a QTEST_QEMU_BINARY) get
+ * "-qtest unix:TMPDIR/qtest.sock,server=on,wait=off" and qtest_init()
+ * connects to it; -1 against Debian's QEMU, which has no qtest.
  */
 int qtest_qtest_fd(QTestState *s);
+
+/* ---- the qtest protocol (libqtest-protocol.c) ----------------------------- */
+
+/*
+ * QEMU's libqtest verbs.  Each sends one line and waits for its "OK";
+ * a "FAIL" fails the test.  Asynchronous "IRQ ..." lines are skipped.
+ */
+void qtest_outb(QTestState *s, uint16_t port, uint8_t value);
+void qtest_outw(QTestState *s, uint16_t port, uint16_t value);
+void qtest_outl(QTestState *s, uint16_t port, uint32_t value);
+uint8_t qtest_inb(QTestState *s, uint16_t port);
+uint16_t qtest_inw(QTestState *s, uint16_t port);
+uint32_t qtest_inl(QTestState *s, uint16_t port);
+void qtest_writeb(QTestState *s, uint64_t addr, uint8_t value);
+void qtest_writew(QTestState *s, uint64_t addr, uint16_t value);
+void qtest_writel(QTestState *s, uint64_t addr, uint32_t value);
+void qtest_writeq(QTestState *s, uint64_t addr, uint64_t value);
+uint8_t qtest_readb(QTestState *s, uint64_t addr);
+uint16_t qtest_readw(QTestState *s, uint64_t addr);
+uint32_t qtest_readl(QTestState *s, uint64_t addr);
+uint64_t qtest_readq(QTestState *s, uint64_t addr);
+/* Any size: split into lines of at most 1 MiB. */
+void qtest_memread(QTestState *s, uint64_t addr, void *data, size_t size);
+void qtest_memwrite(QTestState *s, uint64_t addr, const void *data,
+                    size_t size);
+/* Any size: split into lines of at most 256 MiB. */
+void qtest_memset(QTestState *s, uint64_t addr, uint8_t pattern, size_t size);
+/* The virtual clock after the step, in ns. */
+int64_t qtest_clock_step_next(QTestState *s);
+int64_t qtest_clock_step(QTestState *s, int64_t step);
+int64_t qtest_clock_set(QTestState *s, int64_t val);
+
+/*
+ * Send any line and return the whole reply ("OK ...", "FAIL ..."): for
+ * tests of the protocol itself.  Caller frees.
+ */
+char *qtest_protocol_cmd(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+char *qtest_protocol_vcmd(QTestState *s, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(2, 0);
+
+/*
+ * Give the calling thread a qtest connection of its own to s: from then
+ * on the verbs for s in this thread use it (replies on one shared socket
+ * would interleave).  Disconnect before qtest_quit().
+ */
+void qtest_thread_connect(QTestState *s);
+void qtest_thread_disconnect(QTestState *s);
+
+/* For libqtest.c: where the socket is, and connecting to it (retries). */
+char *qtest_protocol_socket_path(const char *tmpdir);
+int qtest_protocol_connect(const char *path);
 
 /* ---- QMP on the main connection ----------------------------------------- */
 
