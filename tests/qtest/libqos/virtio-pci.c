@@ -452,15 +452,32 @@ int qvirtqueue_add(QVirtQueue *vq, const QVirtqBuf *bufs, unsigned n,
                          raw, sizeof(raw));
         vq->indirect[head] = addr;
     } else {
-        /* The free list links are the chain's next fields, as in Linux. */
+        g_autofree uint8_t *run = g_malloc(VRING_DESC_SIZE * n);
+        uint16_t run_start = i;
+        unsigned run_len = 0;
+
+        /*
+         * The free list links are the chain's next fields, as in Linux.
+         * Descriptors at consecutive indexes go out in one write: each
+         * write is a round trip to the VMM.
+         */
         for (unsigned k = 0; k < n; k++) {
             last = i;
-            encode_desc(raw, bufs[k].addr, bufs[k].len,
-                        buf_flags(&bufs[k], k + 1 < n), vq->next_free[i]);
-            qvirtio_memwrite(dev, vq->desc + VRING_DESC_SIZE * (uint64_t)i,
-                             raw, sizeof(raw));
+            if (run_len && i != run_start + run_len) {
+                qvirtio_memwrite(dev, vq->desc + VRING_DESC_SIZE *
+                                 (uint64_t)run_start, run,
+                                 VRING_DESC_SIZE * (size_t)run_len);
+                run_start = i;
+                run_len = 0;
+            }
+            encode_desc(run + VRING_DESC_SIZE * run_len, bufs[k].addr,
+                        bufs[k].len, buf_flags(&bufs[k], k + 1 < n),
+                        vq->next_free[i]);
+            run_len++;
             i = vq->next_free[i];
         }
+        qvirtio_memwrite(dev, vq->desc + VRING_DESC_SIZE * (uint64_t)run_start,
+                         run, VRING_DESC_SIZE * (size_t)run_len);
     }
     vq->free_head = indirect ? vq->next_free[head] : vq->next_free[last];
     vq->num_free -= need;
