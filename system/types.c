@@ -7,6 +7,7 @@
 #include "hw/pci/pci.h"
 #include "hw/virtio/virtio-mem-pci.h"
 #include "hw/virtio/virtio-pci.h"
+#include "hw/virtio/virtio-rng-pci.h"
 #include "hw/virtio/virtio.h"
 #include "qom/device.h"
 #include "qom/object.h"
@@ -22,5 +23,7 @@ void types_register_all(void)
     virtio_pci_register_types();
     virtio_mem_register_types();
     virtio_mem_pci_register_types();
+    virtio_rng_register_types();
+    virtio_rng_pci_register_types();
     memory_manager_register_types();
 }
