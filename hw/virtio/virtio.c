@@ -177,6 +177,14 @@ static const char *vq_rings_problem(VirtQueue *vq)
     uint64_t used_len = VRING_HDR_SIZE +
                         (uint64_t)vq->size * VRING_USED_ELEM_SIZE + event;
 
+    /*
+     * Address 0 means "never set" (QEMU's virtio_queue_ready): a driver
+     * that enables a queue it did not configure must not have the device
+     * walk whatever lies at guest page 0.
+     */
+    if (!vq->desc || !vq->avail || !vq->used) {
+        return "not configured (a ring address is 0)";
+    }
     if (vq->desc % VRING_DESC_ALIGN || vq->avail % VRING_AVAIL_ALIGN ||
         vq->used % VRING_USED_ALIGN) {
         return "misaligned";
