@@ -261,6 +261,16 @@ static void size_changed(void *opaque, VirtIOMEM *vmem, uint64_t size)
     check_progress(opaque);
 }
 
+/* A write of requested-size: ours (ignored) or an operator's (adopted). */
+static void requested_changed(void *opaque, VirtIOMEM *vmem, uint64_t size)
+{
+    MemoryManager *mm = opaque;
+
+    if (!mm->applying) {
+        check_progress(mm);
+    }
+}
+
 /* ---- the logical size -------------------------------------------------------- */
 
 static uint64_t capacity(MemoryManager *mm, uint64_t *granule)
@@ -512,6 +522,7 @@ static void collect_devices(MemoryManager *mm)
         d->last_size = dev_size(d);
         d->last_move_us = now;
         virtio_mem_add_size_notifier(d->vmem, size_changed, mm);
+        virtio_mem_add_requested_notifier(d->vmem, requested_changed, mm);
         g_ptr_array_add(mm->devices, d);
     }
     /* Stable: devices on one node keep their creation order. */
@@ -561,6 +572,7 @@ static void memory_manager_unrealize(Object *obj)
         MMDevice *d = g_ptr_array_index(mm->devices, i);
 
         virtio_mem_remove_size_notifier(d->vmem, size_changed, mm);
+        virtio_mem_remove_requested_notifier(d->vmem, requested_changed, mm);
     }
     if (mm->timer) {
         g_source_remove(mm->timer);

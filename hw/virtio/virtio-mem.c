@@ -70,38 +70,64 @@ MemoryRegion *virtio_mem_get_region(VirtIOMEM *vmem, Error **errp)
     return &vmem->region;
 }
 
-void virtio_mem_add_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
-                                  void *opaque)
+static void notifier_add(GArray *list, VirtioMemSizeNotify fn, void *opaque)
 {
     SizeNotifier n = { fn, opaque };
 
-    g_array_append_val(vmem->size_notifiers, n);
+    g_array_append_val(list, n);
 }
 
-void virtio_mem_remove_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
-                                     void *opaque)
+static void notifier_remove(GArray *list, VirtioMemSizeNotify fn,
+                            void *opaque)
 {
-    for (guint i = 0; i < vmem->size_notifiers->len; i++) {
-        SizeNotifier *n = &g_array_index(vmem->size_notifiers, SizeNotifier,
-                                         i);
+    for (guint i = 0; i < list->len; i++) {
+        SizeNotifier *n = &g_array_index(list, SizeNotifier, i);
 
         if (n->fn == fn && n->opaque == opaque) {
-            g_array_remove_index(vmem->size_notifiers, i);
+            g_array_remove_index(list, i);
             return;
         }
     }
 }
 
-static void notify_size(VirtIOMEM *vmem)
+static void notifier_call(GArray *list, VirtIOMEM *vmem, uint64_t size)
 {
-    uint64_t size = virtio_mem_get_plugged_size(vmem);
-
-    for (guint i = 0; i < vmem->size_notifiers->len; i++) {
-        SizeNotifier *n = &g_array_index(vmem->size_notifiers, SizeNotifier,
-                                         i);
+    for (guint i = 0; i < list->len; i++) {
+        SizeNotifier *n = &g_array_index(list, SizeNotifier, i);
 
         n->fn(n->opaque, vmem, size);
     }
+}
+
+void virtio_mem_add_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                  void *opaque)
+{
+    notifier_add(vmem->size_notifiers, fn, opaque);
+}
+
+void virtio_mem_remove_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                     void *opaque)
+{
+    notifier_remove(vmem->size_notifiers, fn, opaque);
+}
+
+void virtio_mem_add_requested_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                       void *opaque)
+{
+    notifier_add(vmem->requested_notifiers, fn, opaque);
+}
+
+void virtio_mem_remove_requested_notifier(VirtIOMEM *vmem,
+                                          VirtioMemSizeNotify fn,
+                                          void *opaque)
+{
+    notifier_remove(vmem->requested_notifiers, fn, opaque);
+}
+
+static void notify_size(VirtIOMEM *vmem)
+{
+    notifier_call(vmem->size_notifiers, vmem,
+                  virtio_mem_get_plugged_size(vmem));
 }
 
 /* ---- guest requests --------------------------------------------------------- */
@@ -302,6 +328,7 @@ bool virtio_mem_set_requested_size(VirtIOMEM *vmem, uint64_t size,
     vmem->requested_size = size;
     virtio_mem_blocks_resize_usable(&vmem->blocks, size, false);
     virtio_notify_config(VIRTIO_DEVICE(vmem));
+    notifier_call(vmem->requested_notifiers, vmem, size);
     return true;
 }
 
@@ -559,11 +586,14 @@ static void virtio_mem_instance_init(Object *obj)
 {
     VIRTIO_MEM(obj)->size_notifiers = g_array_new(FALSE, FALSE,
                                                   sizeof(SizeNotifier));
+    VIRTIO_MEM(obj)->requested_notifiers = g_array_new(FALSE, FALSE,
+                                                       sizeof(SizeNotifier));
 }
 
 static void virtio_mem_instance_finalize(Object *obj)
 {
     g_array_free(VIRTIO_MEM(obj)->size_notifiers, TRUE);
+    g_array_free(VIRTIO_MEM(obj)->requested_notifiers, TRUE);
 }
 
 static void virtio_mem_class_init(ObjectClass *oc)

@@ -20,7 +20,11 @@ typedef enum OnOffAuto {
 
 typedef struct VirtIOMEM VirtIOMEM;
 
-/* Told after every change of the plugged size (guest request or reset). */
+/*
+ * Told after every change of the plugged size (guest request or reset),
+ * and, through the requested-size list, after every accepted write of
+ * requested-size (whoever made it).
+ */
 typedef void (*VirtioMemSizeNotify)(void *opaque, VirtIOMEM *vmem,
                                     uint64_t size);
 
@@ -41,6 +45,7 @@ struct VirtIOMEM {
     VirtQueue *vq;
     guint retry_kick;           /* config kick after BUSY, 0 when none */
     GArray *size_notifiers;
+    GArray *requested_notifiers;
     bool acpi_pxm;              /* offer VIRTIO_MEM_F_ACPI_PXM */
 };
 
@@ -50,6 +55,11 @@ void virtio_mem_add_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
                                   void *opaque);
 void virtio_mem_remove_size_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
                                      void *opaque);
+void virtio_mem_add_requested_notifier(VirtIOMEM *vmem, VirtioMemSizeNotify fn,
+                                       void *opaque);
+void virtio_mem_remove_requested_notifier(VirtIOMEM *vmem,
+                                          VirtioMemSizeNotify fn,
+                                          void *opaque);
 uint64_t virtio_mem_get_plugged_size(VirtIOMEM *vmem);
 uint64_t virtio_mem_get_region_size(VirtIOMEM *vmem);
 /* The block size realize will use (the property, or the default). */
