@@ -376,6 +376,49 @@ static void test_address_wraps_is_error(void)
     assert_not_broken(g);
 }
 
+/* ---- the driver's answers to NACK and ERROR, as Linux's -------------------- */
+
+static void test_driver_nack_rereads_config(void)
+{
+    QVirtioMemOptions one_block = { .chunk_blocks = 1 };
+    g_autofree char *args = g_strdup_printf(ARGS_ONE, "64M");
+    g_autoptr(Guest) g = guest_start(args, &one_block);
+
+    g_assert_false(qvirtio_mem_sync(g->m));
+    g_assert_cmpuint(dev_size(g), ==, BS);
+    /* The host lowers its request; the driver has not seen the interrupt. */
+    set_requested(g, BS);
+    qtest_writel(g->qts, g->m->vdev->config_msi_addr, 0);
+    /* It plugs on the old figure, gets NACK, looks again and stops. */
+    g_assert_false(qvirtio_mem_sync(g->m));
+    g_assert_cmpuint(g->m->stats.nacks, ==, 1);
+    g_assert_true(qvirtio_mem_sync(g->m));
+    g_assert_cmphex(g->m->cfg.requested_size, ==, BS);
+    g_assert_cmpuint(dev_size(g), ==, BS);
+    g_assert_false(g->m->broken);
+}
+
+static void test_driver_error_stops_it(void)
+{
+    QVirtioMemOptions one_block = { .chunk_blocks = 1 };
+    g_autofree char *args = g_strdup_printf(ARGS_ONE, "8M");
+    g_autoptr(Guest) g = guest_start(args, &one_block);
+
+    sync_to(g, 8 * MiB);
+    /* A driver whose books are wrong plugs a plugged block: ERROR. */
+    set_requested(g, 16 * MiB);
+    memset(g->m->bitmap, 0, 8);
+    g->m->plugged_blocks = 0;
+    g_assert_false(qvirtio_mem_sync(g->m));
+    g_assert_cmpuint(g->m->stats.errors, ==, 1);
+    /* Linux marks the device broken and leaves it alone from then on. */
+    g_assert_true(g->m->broken);
+    g_assert_true(qvirtio_mem_sync(g->m));
+    g_assert_cmpuint(g->m->stats.requests, ==, 5);
+    g_assert_cmpuint(dev_size(g), ==, 8 * MiB);
+    assert_not_broken(g);
+}
+
 /* ---- the host side: QMP, events, reset, host memory ---------------------------- */
 
 static void assert_size_event(JsonNode *ev, uint64_t size)
@@ -590,6 +633,10 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/virtio-mem/5.15.6.2/p3-address-wrapping-is-error",
                     test_address_wraps_is_error);
+    g_test_add_func("/virtio-mem/driver/nack-rereads-config",
+                    test_driver_nack_rereads_config);
+    g_test_add_func("/virtio-mem/driver/error-stops-it",
+                    test_driver_error_stops_it);
     g_test_add_func("/virtio-mem/qmp/requested-size-up-and-down-events",
                     test_requested_up_and_down_events);
     g_test_add_func("/virtio-mem/5.15.6/v22-system-reset-unplugs-all",
