@@ -2,6 +2,7 @@
 #include "hw/i386/pc-boot.h"
 
 #include <string.h>
+#include "hw/i386/acpi-build.h"
 #include "hw/pci/pci-host.h"
 #include "system/physmem.h"
 
@@ -29,6 +30,8 @@
 #define HDR_CMDLINE_SIZE        0x238
 #define HDR_INIT_SIZE           0x260
 #define ZERO_PAGE_SIZE          0x1000
+/* Where a real-mode jump to the BIOS (F000:FFF0) lands. */
+#define BIOS_RESET_VECTOR       UINT64_C(0xffff0)
 
 #define LOADFLAGS_CAN_USE_HEAP  0x80
 #define XLF_KERNEL_64           0x1
@@ -266,12 +269,31 @@ static void write_tables(void)
     write_guest(PC_BOOT_GDT_ADDR, gdt_bytes, sizeof(gdt_bytes));
 }
 
+/*
+ * Tide has no BIOS, but Linux may still jump to its reset vector: on a
+ * hardware-reduced ACPI machine without EFI its reboot ends in
+ * machine_real_restart() (BOOT_EFI falls back to BOOT_BIOS).  What a
+ * BIOS would do there is reset the machine, so the vector holds
+ * "mov al, 6; mov dx, ACPI_RESET_PORT; out dx, al; hlt; jmp $-1".
+ */
+static void write_reset_vector(void)
+{
+    const uint8_t stub[] = {
+        0xb0, ACPI_RESET_VALUE,
+        0xba, ACPI_RESET_PORT & 0xff, ACPI_RESET_PORT >> 8,
+        0xee, 0xf4, 0xeb, 0xfd,
+    };
+
+    write_guest(BIOS_RESET_VECTOR, stub, sizeof(stub));
+}
+
 void pc_boot_reload(void)
 {
     if (!images) {
         return;
     }
     write_tables();
+    write_reset_vector();
     write_guest(PC_BOOT_ZERO_PAGE_ADDR, images->zero_page, ZERO_PAGE_SIZE);
     write_guest(PC_BOOT_CMDLINE_ADDR, images->cmdline,
                 strlen(images->cmdline) + 1);

@@ -69,7 +69,9 @@ wait_for() {
 # Waits for Tide to exit (killing it on timeout); sets $rc.
 finish_tide() {
     wait_for "@@never@@"
+    exited=1
     if kill -0 "$pid" 2>/dev/null; then
+        exited=0
         kill "$pid" 2>/dev/null
         sleep 1
         kill -9 "$pid" 2>/dev/null
@@ -124,11 +126,94 @@ scenario_virtio_mem() {
     fi
 }
 
-[ $# -gt 0 ] || set -- boot virtio-mem
+scenario_numa() {
+    start_tide numa -m 512M -smp 2 \
+        -object memory-backend-ram,id=ram0,size=256M \
+        -numa node,nodeid=0,cpus=0,memdev=ram0 \
+        -object memory-backend-ram,id=ram1,size=256M \
+        -numa node,nodeid=1,cpus=1,memdev=ram1 \
+        -append "console=ttyS0 panic=-1 quiet scenario=numa"
+    wait_for "GUEST: done"
+    finish_tide
+    n0=$(grep -c "GUEST: node0 cpus=0 " "$log")
+    n1=$(grep -c "GUEST: node1 cpus=1 " "$log")
+    m0=$(sed -n 's/.*GUEST: node0 .*memtotal=\([0-9]*\).*/\1/p' "$log")
+    m1=$(sed -n 's/.*GUEST: node1 .*memtotal=\([0-9]*\).*/\1/p' "$log")
+    if [ "$rc" = 0 ] && [ "$n0" = 1 ] && [ "$n1" = 1 ] &&
+       [ "${m0:-0}" -gt 100000 ] && [ "${m1:-0}" -gt 100000 ]; then
+        echo "SCENARIO numa: PASS node0: CPU 0, $m0 kB; node1: CPU 1, $m1 kB"
+    else
+        echo "SCENARIO numa: FAIL rc=$rc $(grep 'GUEST: node' "$log" | tr '\n' ' ')"
+    fi
+}
+
+# QMP stop/cont pause the vCPUs; system_reset reboots the guest; quit ends Tide.
+scenario_reset() {
+    qmp=$WORK/qmp.sock
+    rm -f "$qmp"
+    start_tide reset -m 512M -smp 2 -qmp "unix:$qmp,server=on,wait=off" \
+        -append "console=ttyS0 panic=-1 quiet scenario=wait"
+    if ! wait_for "GUEST: alive 1"; then
+        finish_tide
+        echo "SCENARIO reset: FAIL guest did not come up (tide rc=$rc)"
+        return
+    fi
+    "$QMP_SEND" "$qmp" '{"execute":"stop"}' > "$WORK/qmp.out" 2>&1
+    before=$(grep -c "GUEST: alive" "$log")
+    sleep 5
+    after=$(grep -c "GUEST: alive" "$log")
+    "$QMP_SEND" "$qmp" '{"execute":"cont"}' '{"execute":"system_reset"}' \
+        >> "$WORK/qmp.out" 2>&1
+    t_reset=$(now)
+    ok=0
+    while [ $ok = 0 ]; do
+        [ "$(grep -c 'GUEST: userspace' "$log")" -ge 2 ] && ok=1 && break
+        wait_for "GUEST: userspace" || break
+        sleep 1
+    done
+    t_boot=$(elapsed "$t_reset" "$(now)")
+    "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
+    finish_tide
+    if [ $ok = 1 ] && [ "$before" = "$after" ] && [ "$rc" = 0 ]; then
+        echo "SCENARIO reset: PASS stop held the guest ($before alive lines before and after 5 s), system_reset rebooted it to userspace in ${t_boot}s, quit -> exit 0"
+    else
+        echo "SCENARIO reset: FAIL rebooted=$ok alive $before/$after rc=$rc"
+    fi
+}
+
+# The guest reboots itself (ACPI reset register) with -no-reboot: Tide exits 0.
+scenario_reboot() {
+    start_tide reboot -m 512M -append "console=ttyS0 panic=-1 quiet scenario=reboot"
+    wait_for "GUEST: rebooting"
+    finish_tide
+    if [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
+        echo "SCENARIO reboot: PASS the guest rebooted; -no-reboot made Tide exit 0"
+    else
+        echo "SCENARIO reboot: FAIL rc=$rc exited=$exited"
+    fi
+}
+
+# A panicking kernel (panic=1 reboots) with -no-reboot: Tide exits.
+scenario_panic() {
+    start_tide panic -m 512M -append "console=ttyS0 panic=1 quiet scenario=panic"
+    wait_for "Kernel panic"
+    finish_tide
+    if grep -q "Kernel panic" "$log" && [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
+        echo "SCENARIO panic: PASS the guest panicked, rebooted, and -no-reboot made Tide exit 0"
+    else
+        echo "SCENARIO panic: FAIL rc=$rc panic=$(grep -c 'Kernel panic' "$log")"
+    fi
+}
+
+[ $# -gt 0 ] || set -- boot numa virtio-mem reset reboot panic
 for s in "$@"; do
     case "$s" in
     boot) scenario_boot ;;
     virtio-mem) scenario_virtio_mem ;;
+    numa) scenario_numa ;;
+    reset) scenario_reset ;;
+    reboot) scenario_reboot ;;
+    panic) scenario_panic ;;
     *) echo "SCENARIO $s: FAIL unknown scenario" ;;
     esac
 done
