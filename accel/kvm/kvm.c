@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "accel/cpus.h"
 #include "accel/irq.h"
+#include "accel/x86-topology.h"
 
 /* Out of the way of RAM, the PCI hole and the APICs, as QEMU's pc machine. */
 #define KVM_IDENTITY_MAP_ADDR   UINT64_C(0xfeffc000)
@@ -81,6 +82,10 @@ static void kvm_region_add(MemoryListener *l, const FlatRange *fr)
     void *hva = flat_range_host(fr);
     unsigned id;
 
+    /* Without read-only slots, ROM stays out of KVM: writes exit and drop. */
+    if (fr->readonly && !kvm_state.readonly_mem) {
+        return;
+    }
     if (!range_aligned(fr, hva)) {
         warn_report("KVM: RAM range 0x%" G_GINT64_MODIFIER "x+0x%"
                     G_GINT64_MODIFIER "x is not page aligned; it is "
@@ -284,6 +289,22 @@ bool kvm_accel_init(const KvmConfig *cfg, Error **errp)
 
 bool kvm_accel_create_cpus(const KvmBootCpu *boot, Error **errp)
 {
+    const KvmConfig *cfg = &kvm_state.cfg;
+    int max = check_extension(kvm_state.vm_fd, KVM_CAP_MAX_VCPUS);
+    uint32_t last_apic_id = x86_apic_id_from_index(cfg->smp_cpus - 1,
+                                                   cfg->cores, cfg->threads);
+
+    if (max > 0 && cfg->smp_cpus > (unsigned)max) {
+        error_setg(errp, "-smp: %u vCPUs, but this KVM runs at most %d",
+                   cfg->smp_cpus, max);
+        return false;
+    }
+    /* The MADT and the IOAPIC speak xAPIC: 8-bit IDs, 0xff is broadcast. */
+    if (last_apic_id >= 0xff) {
+        error_setg(errp, "-smp: the topology needs APIC ID %u; Tide's xAPIC "
+                   "tables stop at 254", last_apic_id);
+        return false;
+    }
     kvm_state.boot = *boot;
     if (!kvm_cpus_create(errp)) {
         kvm_cpus_destroy();

@@ -70,6 +70,20 @@ for lib in $(ldd "$B/tide" | grep -o '/[^ ]*'); do
     cp -L "$lib" "$L1$lib"
 done
 gcc -O2 -static -o "$L1/bin/qmp-send" "$S/tests/guest/qmp-send.c"
+# GUEST_WITH_QEMU=1: QEMU too, for the 'compare' scenario (+30 MB).
+if [ "${GUEST_WITH_QEMU:-0}" = 1 ]; then
+    Q=$(command -v qemu-system-x86_64)
+    mkdir -p "$L1/usr/bin" "$L1/usr/share/qemu" "$L1/usr/share/seabios"
+    cp "$Q" "$L1/usr/bin/"
+    for lib in $(ldd "$Q" | grep -o '/[^ ]*'); do
+        mkdir -p "$L1$(dirname "$lib")"
+        cp -L "$lib" "$L1$lib"
+    done
+    for f in linuxboot_dma.bin linuxboot.bin kvmvapic.bin bios-256k.bin; do
+        cp -L "/usr/share/qemu/$f" "$L1/usr/share/qemu/" 2>/dev/null || true
+    done
+    cp -L /usr/share/seabios/bios-256k.bin "$L1/usr/share/seabios/"
+fi
 cp "$OUT/vmlinuz" "$L1/l2/vmlinuz"
 cp "$OUT/l2-initrd.gz" "$L1/l2/initrd.gz"
 pack "$L1" "$OUT/l1-initrd.gz"

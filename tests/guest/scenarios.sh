@@ -24,7 +24,7 @@ start_tide() {
     log=$WORK/$name.log
     : > "$log"
     t_start=$(now)
-    "$TIDE" -accel kvm -kernel "$KERNEL" -initrd "$INITRD" \
+    ${VMM:-$TIDE} -accel kvm ${VMM_ARGS:-} -kernel "$KERNEL" -initrd "$INITRD" \
         -nographic -no-reboot "$@" < "$WORK/stdin" > "$log" 2>&1 &
     pid=$!
     shown=0
@@ -46,19 +46,19 @@ wait_for() {
             return 0
         fi
         size=$(wc -c < "$log")
-        t=$(now)
+        _wt=$(now)
         if [ "$size" != "$last_size" ]; then
             last_size=$size
-            last_growth=$t
+            last_growth=$_wt
         fi
         if ! kill -0 "$pid" 2>/dev/null; then
             return 1
         fi
-        if [ "$(elapsed "$t_start" "$t" | cut -d. -f1)" -ge "$TIMEOUT" ]; then
+        if [ "$(elapsed "$t_start" "$_wt" | cut -d. -f1)" -ge "$TIMEOUT" ]; then
             echo "SCENARIO-NOTE: timeout after ${TIMEOUT}s"
             return 2
         fi
-        if [ "$(elapsed "$last_growth" "$t" | cut -d. -f1)" -ge "$STALL" ]; then
+        if [ "$(elapsed "$last_growth" "$_wt" | cut -d. -f1)" -ge "$STALL" ]; then
             echo "SCENARIO-NOTE: stall: no console output for ${STALL}s"
             return 2
         fi
@@ -97,33 +97,82 @@ scenario_boot() {
     fi
 }
 
+# Sets requested-size of device $1 to $2 bytes over QMP.
+qom_set_size() {
+    "$QMP_SEND" "$qmp" "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"$1\",\"property\":\"requested-size\",\"value\":$2}}" \
+        >> "$WORK/qmp.out" 2>&1
+}
+
+# Plug 128 MiB into device $2 and unplug it again; the guest's MemTotal
+# (and the node's, $3) must follow.  Sets $verdict.
+plug_unplug() {
+    name=$1 dev=$2 node=$3
+    if ! wait_for "GUEST: virtio-mem ready"; then
+        verdict="FAIL guest driver not ready"
+        return
+    fi
+    before=$(sed -n 's/.*GUEST: virtio-mem ready memtotal=\([0-9]*\).*/\1/p' "$log")
+    plugged=$((before + 131072))
+    t=$(now)
+    qom_set_size "$dev" 134217728
+    if ! wait_for "GUEST: memtotal now $plugged;"; then
+        verdict="FAIL MemTotal did not grow by 128 MiB: $(grep 'memtotal now' "$log" | tail -1)"
+        return
+    fi
+    t_plug=$(elapsed "$t" "$(now)")
+    node_kb=$(grep "GUEST: memtotal now $plugged;" "$log" | sed -n "s/.* $node=\([0-9]*\).*/\1/p")
+    t=$(now)
+    qom_set_size "$dev" 0
+    if ! wait_for "GUEST: memtotal now $before;"; then
+        verdict="FAIL MemTotal did not shrink back: $(grep 'memtotal now' "$log" | tail -1)"
+        return
+    fi
+    t_unplug=$(elapsed "$t" "$(now)")
+    verdict="PASS MemTotal $before -> $plugged -> $before kB; plug ${t_plug}s, unplug ${t_unplug}s; $node $node_kb kB while plugged"
+}
+
 scenario_virtio_mem() {
     qmp=$WORK/qmp.sock
-    rm -f "$qmp"
+    rm -f "$qmp" "$WORK/qmp.out"
     start_tide virtio-mem -m 512M,maxmem=2G -smp 1 \
         -object memory-backend-ram,id=mem0,size=1G \
         -device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0 \
         -qmp "unix:$qmp,server=on,wait=off" \
         -append "console=ttyS0 panic=-1 quiet memhp_default_state=online_movable scenario=virtio-mem"
-    if ! wait_for "GUEST: virtio-mem ready"; then
-        finish_tide
-        echo "SCENARIO virtio-mem: FAIL guest driver not ready (tide rc=$rc)"
-        return
-    fi
-    "$QMP_SEND" "$qmp" \
-        '{"execute":"qom-set","arguments":{"path":"vm0","property":"requested-size","value":134217728}}' \
-        > "$WORK/qmp.out" 2>&1
-    t_set=$(now)
-    wait_for "GUEST: memtotal changed\|GUEST: memtotal did not"
-    t_grow=$(elapsed "$t_set" "$(now)")
+    plug_unplug virtio-mem vm0 node0
+    "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
     finish_tide
-    grew=$(sed -n 's/.*GUEST: memtotal changed from \([0-9]*\) to \([0-9]*\).*/\1 \2/p' "$log")
-    set -- $grew
-    if [ -n "$2" ] && [ $(($2 - $1)) = 131072 ]; then
-        echo "SCENARIO virtio-mem: PASS MemTotal $1 -> $2 kB (+128 MiB) ${t_grow}s after qom-set"
-    else
-        echo "SCENARIO virtio-mem: FAIL MemTotal '$grew' (qmp: $(cat "$WORK/qmp.out" | tr '\n' ' '))"
-    fi
+    echo "SCENARIO virtio-mem: $verdict"
+}
+
+# DESIGN.md's shape: two nodes, one virtio-mem device each; memory given
+# to vm1 must show up on node 1 (SRAT's hotplug range and the device's
+# node agree).
+scenario_virtio_mem_numa() {
+    qmp=$WORK/qmp.sock
+    rm -f "$qmp" "$WORK/qmp.out"
+    start_tide virtio-mem-numa -m 512M,maxmem=2560M -smp 2 \
+        -object memory-backend-ram,id=ram0,size=256M \
+        -numa node,nodeid=0,cpus=0,memdev=ram0 \
+        -object memory-backend-ram,id=ram1,size=256M \
+        -numa node,nodeid=1,cpus=1,memdev=ram1 \
+        -object memory-backend-memfd,id=mem0,size=1G \
+        -device virtio-mem-pci,id=vm0,memdev=mem0,node=0,requested-size=0 \
+        -object memory-backend-memfd,id=mem1,size=1G \
+        -device virtio-mem-pci,id=vm1,memdev=mem1,node=1,requested-size=0 \
+        -qmp "unix:$qmp,server=on,wait=off" \
+        -append "console=ttyS0 panic=-1 quiet memhp_default_state=online_movable scenario=virtio-mem"
+    plug_unplug virtio-mem-numa vm1 node1
+    "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
+    finish_tide
+    case "$verdict" in
+    PASS*)
+        node_kb=$(echo "$verdict" | sed -n 's/.* node1 \([0-9]*\) kB.*/\1/p')
+        if [ "${node_kb:-0}" -lt 300000 ]; then
+            verdict="FAIL the memory did not land on node 1 ($verdict)"
+        fi ;;
+    esac
+    echo "SCENARIO virtio-mem-numa: $verdict"
 }
 
 scenario_numa() {
@@ -205,14 +254,47 @@ scenario_panic() {
     fi
 }
 
-[ $# -gt 0 ] || set -- boot numa virtio-mem reset reboot panic
+# Exec to guest userspace on Tide and on QEMU, same kernel, initrd and
+# options (QEMU with -cpu host: Tide gives the guest KVM's CPUID too).
+scenario_compare() {
+    if ! command -v "${QEMU:-qemu-system-x86_64}" >/dev/null; then
+        echo "SCENARIO compare: FAIL no qemu-system-x86_64 here (build the L1 image with GUEST_WITH_QEMU=1)"
+        return
+    fi
+    out=
+    for round in 1 2; do
+        for vmm in tide qemu; do
+            if [ $vmm = qemu ]; then
+                VMM=${QEMU:-qemu-system-x86_64} VMM_ARGS="-cpu host -vga none -net none" \
+                    start_tide compare-$vmm -m 512M -smp 2 \
+                    -append "console=ttyS0 panic=-1 quiet scenario=boot"
+            else
+                start_tide compare-$vmm -m 512M -smp 2 \
+                    -append "console=ttyS0 panic=-1 quiet scenario=boot"
+            fi
+            if wait_for "GUEST: userspace"; then
+                t=$(elapsed "$t_start" "$(now)")
+            else
+                t=none
+            fi
+            finish_tide
+            t_end=$(elapsed "$t_start" "$(now)")
+            out="$out $vmm#$round: userspace ${t}s, exit ${t_end}s (rc $rc);"
+        done
+    done
+    echo "SCENARIO compare: PASS$out"
+}
+
+[ $# -gt 0 ] || set -- boot numa virtio-mem virtio-mem-numa reset reboot panic
 for s in "$@"; do
     case "$s" in
     boot) scenario_boot ;;
     virtio-mem) scenario_virtio_mem ;;
+    virtio-mem-numa) scenario_virtio_mem_numa ;;
     numa) scenario_numa ;;
     reset) scenario_reset ;;
     reboot) scenario_reboot ;;
+    compare) scenario_compare ;;
     panic) scenario_panic ;;
     *) echo "SCENARIO $s: FAIL unknown scenario" ;;
     esac
