@@ -1,6 +1,10 @@
 /* The 16550A UART as Linux's 8250 driver probes and drives it. */
 #include "hw/i386/serial.h"
 
+#include <stdlib.h>
+
+#include <termios.h>
+#include <unistd.h>
 #include <urcu.h>
 #include "accel/cpus.h"
 #include "accel/irq.h"
@@ -43,6 +47,43 @@
 /* Host input waiting for the guest; more is dropped with an overrun. */
 #define RX_BUFFER_SIZE  4096
 #define CTRL_A          0x01
+
+/*
+ * The terminal's settings before a stdio console made it raw, put back
+ * at exit however Tide ends (a guest console must see every key at once
+ * and do its own echo, as QEMU's stdio chardev does; ISIG stays on, so
+ * Ctrl-C still ends Tide as it ends QEMU).
+ */
+static struct termios saved_tty;
+static bool tty_saved;
+
+static void restore_tty(void)
+{
+    if (tty_saved) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+        tty_saved = false;
+    }
+}
+
+static void make_tty_raw(void)
+{
+    struct termios t;
+
+    if (tty_saved || !isatty(STDIN_FILENO) ||
+        tcgetattr(STDIN_FILENO, &saved_tty) < 0) {
+        return;
+    }
+    t = saved_tty;
+    t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+                   ICRNL | IXON);
+    t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+        tty_saved = true;
+        atexit(restore_tty);
+    }
+}
 
 struct SerialState {
     MemoryRegion io;
@@ -306,6 +347,9 @@ SerialState *serial_new(uint16_t base, unsigned irq, const ChardevSpec *spec,
         g_free(s);
         return NULL;
     }
+    if (spec->backend == CHARDEV_STDIO) {
+        make_tty_raw();
+    }
     serial_reset(s);
     memory_region_init_io(&s->io, &serial_ops, s, "serial", 8);
     memory_region_add_subregion(address_space_io.root, base, &s->io);
@@ -322,6 +366,7 @@ void serial_free(SerialState *s)
     synchronize_rcu();
     memory_region_destroy(&s->io);
     chardev_close(s->chr);
+    restore_tty();
     g_ptr_array_free(s->clients, TRUE);
     g_free(s);
 }
