@@ -255,6 +255,8 @@ static void set_size_error(const Property *prop, PropInput src, Error **errp)
                    "2^64\nOptional suffix k, M, G, T, P or E means kilo-, "
                    "mega-, giga-, tera-, peta-\nand exabytes, respectively.",
                    prop->name);
+    } else if (src == PROP_INPUT_DEVICE) {
+        error_setg(errp, "Parameter '%s' expects size", prop->name);
     } else {
         error_setg(errp, "Parameter '%s' expects a size value", prop->name);
     }

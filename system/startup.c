@@ -33,10 +33,18 @@ static char *pidfile_path;
 
 /* ---- -object ------------------------------------------------------- */
 
-static bool set_one_prop(const char *key, const char *value, void *opaque,
-                         Error **errp)
+static bool set_object_prop(const char *key, const char *value,
+                            void *opaque, Error **errp)
 {
     return object_property_set_str(opaque, key, value, PROP_INPUT_CMDLINE,
+                                   errp);
+}
+
+/* -device values: QEMU reads them with keyval, whose messages differ. */
+static bool set_device_prop(const char *key, const char *value,
+                            void *opaque, Error **errp)
+{
+    return object_property_set_str(opaque, key, value, PROP_INPUT_DEVICE,
                                    errp);
 }
 
@@ -54,7 +62,10 @@ static bool check_id(const char *id, Error **errp)
 static bool place_and_realize(Object *obj, Opts *opts, Object *parent,
                               const char *name, Error **errp)
 {
-    if (!opts_foreach_unused(opts, set_one_prop, obj, errp) ||
+    OptsForeachFn set = object_is_a(obj, TYPE_DEVICE) ? set_device_prop
+                                                      : set_object_prop;
+
+    if (!opts_foreach_unused(opts, set, obj, errp) ||
         !object_add_child(parent, name, obj, errp)) {
         return false;
     }

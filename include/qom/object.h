@@ -196,7 +196,8 @@ void object_prop_store(Object *obj, const Property *prop, const PropValue *in);
 
 /* Where a textual value comes from: the messages differ like QEMU's. */
 typedef enum PropInput {
-    PROP_INPUT_CMDLINE,
+    PROP_INPUT_CMDLINE,         /* -object, -memory-manager (QemuOpts) */
+    PROP_INPUT_DEVICE,          /* -device (QEMU parses it with keyval) */
     PROP_INPUT_HMP,
 } PropInput;
 
