@@ -316,41 +316,81 @@ static bool add_caps(VirtIOPCIProxy *p, Error **errp)
 }
 
 /*
- * A write to the PCI cfg capability's data: perform it on BAR 4 at the
- * chosen offset and length (1, 2 or 4, naturally aligned, inside the BAR).
+ * The PCI cfg access capability: a window onto BAR 4 through config
+ * space, for drivers that cannot map the BAR.  The driver picks bar,
+ * offset and length (1, 2 or 4, naturally aligned, inside the BAR); a
+ * write of the data register writes there, a read of it reads there.
+ * Returns the region's ops and the offset in it, or NULL when the window
+ * is set to something else.
  */
-static void pci_cfg_data_written(VirtIOPCIProxy *p)
+static const MemoryRegionOps *pci_cfg_window(VirtIOPCIProxy *p,
+                                             uint32_t *off_in_region,
+                                             uint32_t *len)
 {
-    PCIDevice *dev = &p->parent_obj;
-    uint8_t *cap = &dev->config[p->pci_cfg_cap];
-    uint32_t off, len, val;
-    const MemoryRegionOps *ops;
-    uint32_t base;
+    uint8_t *cap = &p->parent_obj.config[p->pci_cfg_cap];
+    uint32_t off, base;
 
     memcpy(&off, cap + CAP_OFFSET, 4);
-    memcpy(&len, cap + CAP_LENGTH, 4);
-    memcpy(&val, cap + CAP_PCI_CFG_DATA, 4);
+    memcpy(len, cap + CAP_LENGTH, 4);
     if (cap[CAP_BAR] != VIRTIO_PCI_MODERN_BAR ||
-        (len != 1 && len != 2 && len != 4) || off % len ||
+        (*len != 1 && *len != 2 && *len != 4) || off % *len ||
         off >= VIRTIO_PCI_MODERN_BAR_SIZE) {
-        return;
+        return NULL;
     }
     base = off & ~(VIRTIO_PCI_REGION_SIZE - 1);
-    ops = base == VIRTIO_PCI_COMMON_OFFSET ? &common_ops
-          : base == VIRTIO_PCI_DEVICE_OFFSET ? &device_ops
-          : base == VIRTIO_PCI_NOTIFY_OFFSET ? &notify_ops : &isr_ops;
-    ops->write(p, off - base, val & (len == 4 ? ~0u : (1u << (8 * len)) - 1),
-               len);
+    *off_in_region = off - base;
+    return base == VIRTIO_PCI_COMMON_OFFSET ? &common_ops
+           : base == VIRTIO_PCI_DEVICE_OFFSET ? &device_ops
+           : base == VIRTIO_PCI_NOTIFY_OFFSET ? &notify_ops : &isr_ops;
+}
+
+static uint32_t len_mask(uint32_t len)
+{
+    return len == 4 ? ~0u : (1u << (8 * len)) - 1;
+}
+
+static void pci_cfg_data_written(VirtIOPCIProxy *p)
+{
+    uint32_t off, len, val;
+    const MemoryRegionOps *ops = pci_cfg_window(p, &off, &len);
+
+    memcpy(&val, &p->parent_obj.config[p->pci_cfg_cap + CAP_PCI_CFG_DATA], 4);
+    if (ops) {
+        ops->write(p, off, val & len_mask(len), len);
+    }
+}
+
+static bool touches_cfg_data(VirtIOPCIProxy *p, uint32_t addr, unsigned len)
+{
+    uint32_t data = p->pci_cfg_cap + CAP_PCI_CFG_DATA;
+
+    return p->pci_cfg_cap && addr < data + 4 && addr + len > data;
 }
 
 static void virtio_pci_config_written(PCIDevice *dev, uint32_t addr,
                                       uint32_t val, unsigned len)
 {
     VirtIOPCIProxy *p = VIRTIO_PCI(dev);
-    uint32_t data = p->pci_cfg_cap + CAP_PCI_CFG_DATA;
 
-    if (p->pci_cfg_cap && addr < data + 4 && addr + len > data) {
+    if (touches_cfg_data(p, addr, len)) {
         pci_cfg_data_written(p);
+    }
+}
+
+/* A read of the data register reads the window (at that moment: ISR reads clear). */
+static void virtio_pci_config_read(PCIDevice *dev, uint32_t addr,
+                                   unsigned len, uint32_t *val)
+{
+    VirtIOPCIProxy *p = VIRTIO_PCI(dev);
+    uint32_t data = p->pci_cfg_cap + CAP_PCI_CFG_DATA, off, wlen;
+    const MemoryRegionOps *ops;
+
+    if (!touches_cfg_data(p, addr, len) || addr != data) {
+        return;
+    }
+    ops = pci_cfg_window(p, &off, &wlen);
+    if (ops && ops->read) {
+        *val = (uint32_t)ops->read(p, off, wlen) & len_mask(MIN(len, wlen));
     }
 }
 
@@ -535,6 +575,7 @@ static void virtio_pci_class_init(ObjectClass *oc)
     pc->pci_realize = virtio_pci_realize;
     pc->pci_unrealize = virtio_pci_unrealize;
     pc->config_written = virtio_pci_config_written;
+    pc->config_read = virtio_pci_config_read;
     pc->vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;
     pc->subsystem_vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;
     pc->revision = 1;       /* modern only (virtio 1.2, 4.1.2.1) */
