@@ -8,6 +8,9 @@ shift 4
 QMP_SEND=${QMP_SEND:-qmp-send}
 TIMEOUT=${SCENARIO_TIMEOUT:-240}
 STALL=${SCENARIO_STALL:-90}
+# GUEST_VERBOSE=1: the guest kernel's whole log on the console (slower).
+QUIET=quiet
+[ "${GUEST_VERBOSE:-0}" = 1 ] && QUIET=
 mkdir -p "$WORK"
 # Tide's stdin (-nographic's console input) stays open but silent: a FIFO
 # this shell holds open for reading and writing.
@@ -81,7 +84,7 @@ finish_tide() {
 }
 
 scenario_boot() {
-    start_tide boot -m 512M -smp 2 -append "console=ttyS0 panic=-1 quiet scenario=boot"
+    start_tide boot -m 512M -smp 2 -append "console=ttyS0 panic=-1 $QUIET scenario=boot"
     if ! wait_for "GUEST: userspace"; then
         finish_tide
         echo "SCENARIO boot: FAIL guest did not reach userspace (tide rc=$rc)"
@@ -138,7 +141,7 @@ scenario_virtio_mem() {
         -object memory-backend-ram,id=mem0,size=1G \
         -device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0 \
         -qmp "unix:$qmp,server=on,wait=off" \
-        -append "console=ttyS0 panic=-1 quiet memhp_default_state=online_movable scenario=virtio-mem"
+        -append "console=ttyS0 panic=-1 $QUIET memhp_default_state=online_movable scenario=virtio-mem"
     plug_unplug virtio-mem vm0 node0
     "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
     finish_tide
@@ -161,7 +164,7 @@ scenario_virtio_mem_numa() {
         -object memory-backend-memfd,id=mem1,size=1G \
         -device virtio-mem-pci,id=vm1,memdev=mem1,node=1,requested-size=0 \
         -qmp "unix:$qmp,server=on,wait=off" \
-        -append "console=ttyS0 panic=-1 quiet memhp_default_state=online_movable scenario=virtio-mem"
+        -append "console=ttyS0 panic=-1 $QUIET memhp_default_state=online_movable scenario=virtio-mem"
     plug_unplug virtio-mem-numa vm1 node1
     "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
     finish_tide
@@ -181,7 +184,7 @@ scenario_numa() {
         -numa node,nodeid=0,cpus=0,memdev=ram0 \
         -object memory-backend-ram,id=ram1,size=256M \
         -numa node,nodeid=1,cpus=1,memdev=ram1 \
-        -append "console=ttyS0 panic=-1 quiet scenario=numa"
+        -append "console=ttyS0 panic=-1 $QUIET scenario=numa"
     wait_for "GUEST: done"
     finish_tide
     n0=$(grep -c "GUEST: node0 cpus=0 " "$log")
@@ -201,7 +204,7 @@ scenario_reset() {
     qmp=$WORK/qmp.sock
     rm -f "$qmp"
     start_tide reset -m 512M -smp 2 -qmp "unix:$qmp,server=on,wait=off" \
-        -append "console=ttyS0 panic=-1 quiet scenario=wait"
+        -append "console=ttyS0 panic=-1 $QUIET scenario=wait"
     if ! wait_for "GUEST: alive 1"; then
         finish_tide
         echo "SCENARIO reset: FAIL guest did not come up (tide rc=$rc)"
@@ -232,7 +235,7 @@ scenario_reset() {
 
 # The guest reboots itself (ACPI reset register) with -no-reboot: Tide exits 0.
 scenario_reboot() {
-    start_tide reboot -m 512M -append "console=ttyS0 panic=-1 quiet scenario=reboot"
+    start_tide reboot -m 512M -append "console=ttyS0 panic=-1 $QUIET scenario=reboot"
     wait_for "GUEST: rebooting"
     finish_tide
     if [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
@@ -244,7 +247,7 @@ scenario_reboot() {
 
 # A panicking kernel (panic=1 reboots) with -no-reboot: Tide exits.
 scenario_panic() {
-    start_tide panic -m 512M -append "console=ttyS0 panic=1 quiet scenario=panic"
+    start_tide panic -m 512M -append "console=ttyS0 panic=1 $QUIET scenario=panic"
     wait_for "Kernel panic"
     finish_tide
     if grep -q "Kernel panic" "$log" && [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
@@ -267,10 +270,10 @@ scenario_compare() {
             if [ $vmm = qemu ]; then
                 VMM=${QEMU:-qemu-system-x86_64} VMM_ARGS="-cpu host -vga none -net none" \
                     start_tide compare-$vmm -m 512M -smp 2 \
-                    -append "console=ttyS0 panic=-1 quiet scenario=boot"
+                    -append "console=ttyS0 panic=-1 $QUIET scenario=boot"
             else
                 start_tide compare-$vmm -m 512M -smp 2 \
-                    -append "console=ttyS0 panic=-1 quiet scenario=boot"
+                    -append "console=ttyS0 panic=-1 $QUIET scenario=boot"
             fi
             if wait_for "GUEST: userspace"; then
                 t=$(elapsed "$t_start" "$(now)")
