@@ -265,7 +265,7 @@ scenario_compare() {
         return
     fi
     out=
-    for round in 1 2; do
+    for round in $(seq 1 "${COMPARE_ROUNDS:-2}"); do
         for vmm in tide qemu; do
             if [ $vmm = qemu ]; then
                 VMM=${QEMU:-qemu-system-x86_64} VMM_ARGS="-cpu host -vga none -net none" \
@@ -281,8 +281,8 @@ scenario_compare() {
                 t=none
             fi
             finish_tide
-            t_end=$(elapsed "$t_start" "$(now)")
-            out="$out $vmm#$round: userspace ${t}s, exit ${t_end}s (rc $rc);"
+            up=$(sed -n 's/.*GUEST: userspace up=\([0-9.]*\).*/\1/p' "$log")
+            out="$out $vmm#$round: userspace ${t}s (guest uptime ${up}s, rc $rc);"
         done
     done
     echo "SCENARIO compare: PASS$out"
