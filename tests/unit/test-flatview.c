@@ -41,9 +41,10 @@ static MemoryRegion *new_region(void)
 static MemoryRegion *ram(const char *name, uint64_t size, uint8_t fill)
 {
     MemoryRegion *mr = new_region();
-    uint8_t *host = g_malloc(size);
+    /* g_malloc(0) is NULL, and memset(NULL, ...) is undefined even for 0. */
+    uint8_t *host = g_malloc(MAX(size, 1));
 
-    memset(host, fill, size);
+    memset(host, fill, MAX(size, 1));
     g_ptr_array_add(hosts, host);
     memory_region_init_ram_ptr(mr, name, size, host);
     return mr;
