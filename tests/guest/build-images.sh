@@ -46,7 +46,7 @@ cp "$BUSYBOX" "$L2/bin/busybox"
 cp "$S/tests/guest/l2-init" "$L2/init"
 chmod +x "$L2/init"
 for m in virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev \
-         virtio_pci virtio_mem; do
+         virtio_pci virtio_mem virtio-rng; do
     copy_module $m "$L2/lib/modules"
 done
 pack "$L2" "$OUT/l2-initrd.gz"

@@ -7,7 +7,7 @@ set -u
 B=$(cd "$1" && pwd)
 S=$(cd "$2" && pwd)
 shift 2
-[ $# -gt 0 ] || set -- boot numa virtio-mem virtio-mem-numa reset reboot panic
+[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa reset reboot panic
 OUT=$B/guest
 L1_STALL=${L1_STALL:-150}
 L1_TIMEOUT=${L1_TIMEOUT:-600}

@@ -206,6 +206,20 @@ scenario_numa() {
     fi
 }
 
+# virtio-rng-pci: the guest's virtio_rng binds (over MSI-X) and /dev/hwrng reads.
+scenario_rng() {
+    start_tide rng -m 512M -device virtio-rng-pci,id=rng0 \
+        -append "console=ttyS0 panic=-1 $QUIET scenario=rng"
+    wait_for "GUEST: done"
+    finish_tide
+    if grep -q "GUEST: hwrng virtio_rng.* read 64 bytes" "$log" &&
+       [ "$rc" = 0 ]; then
+        echo "SCENARIO rng: PASS $(sed -n 's/.*GUEST: \(hwrng .*\)/\1/p' "$log" | tr -d '\r')"
+    else
+        echo "SCENARIO rng: FAIL rc=$rc $(grep 'GUEST: hwrng\|insmod' "$log" | tr '\n' ' ')"
+    fi
+}
+
 # QMP stop/cont pause the vCPUs; system_reset reboots the guest; quit ends Tide.
 scenario_reset() {
     qmp=$WORK/qmp.sock
@@ -295,13 +309,14 @@ scenario_compare() {
     echo "SCENARIO compare: PASS$out"
 }
 
-[ $# -gt 0 ] || set -- boot numa virtio-mem virtio-mem-numa reset reboot panic
+[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa reset reboot panic
 for s in "$@"; do
     case "$s" in
     boot) scenario_boot ;;
     virtio-mem) scenario_virtio_mem ;;
     virtio-mem-numa) scenario_virtio_mem_numa ;;
     numa) scenario_numa ;;
+    rng) scenario_rng ;;
     reset) scenario_reset ;;
     reboot) scenario_reboot ;;
     compare) scenario_compare ;;
