@@ -57,17 +57,15 @@ uint64_t memory_manager_actual(MemoryManager *mm)
     return actual;
 }
 
+/*
+ * How far the VM is from its logical size.  Not the devices' plan: a stuck
+ * device's plan is what it reached, which would make a stuck VM look done.
+ */
 static uint64_t remaining_distance(MemoryManager *mm)
 {
-    uint64_t d = 0;
+    uint64_t actual = memory_manager_actual(mm);
 
-    for (guint i = 0; i < mm->devices->len; i++) {
-        MMDevice *dev = g_ptr_array_index(mm->devices, i);
-        uint64_t s = dev_size(dev);
-
-        d += s > dev->target ? s - dev->target : dev->target - s;
-    }
-    return d;
+    return actual > mm->size ? actual - mm->size : mm->size - actual;
 }
 
 /* ---- applying targets ---------------------------------------------------- */
