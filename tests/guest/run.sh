@@ -61,13 +61,13 @@ run_nested() {
     tr -d '\r' < "$log" | grep -E '^SCENARIO' | grep -v '^SCENARIO-NOTE'
 }
 
-if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-    mode=direct
+mode=$(sh "$S/tests/guest/mode.sh" 2> "$OUT/mode-why") || exit 1
+if [ "$mode" = direct ]; then
     gcc -O2 -o "$OUT/qmp-send" "$S/tests/guest/qmp-send.c" || exit 1
 else
-    mode="nested (L1: qemu-system-x86_64 -accel tcg -cpu max, kvm-amd inside)"
+    mode="nested (L1: qemu-system-x86_64 -accel tcg -cpu max, kvm-amd inside; $(cat "$OUT/mode-why"))"
     if ! command -v qemu-system-x86_64 >/dev/null; then
-        echo "check-guest: no /dev/kvm and no qemu-system-x86_64: run 'make deps'"
+        echo "check-guest: no usable /dev/kvm and no qemu-system-x86_64: run 'make deps'"
         exit 1
     fi
 fi
