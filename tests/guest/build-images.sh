@@ -1,11 +1,15 @@
 #!/bin/sh
 # Builds the guest-test images from Debian packages into BUILD/guest: the L2 initrd and the L1 initrd.
 # usage: build-images.sh BUILD_DIR SOURCE_DIR
+# GUEST_OUT=DIR: build there instead of BUILD_DIR/guest.
+# L1_EXTRA="FILE...": also copy these into the L1 image's /extra/ (a job
+# run with the L1 kernel option tide_job=/extra/NAME, the bench's, the demo's).
+# GUEST_WITH_QEMU=1: put QEMU in the L1 image too (+30 MB).
 # Needs (make deps): linux-image-amd64, busybox-static, cpio, gcc.
 set -eu
 B=$(cd "$1" && pwd)
 S=$(cd "$2" && pwd)
-OUT=$B/guest
+OUT=${GUEST_OUT:-$B/guest}
 KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
 if [ -z "$KERNEL" ]; then
     echo "build-images: no /boot/vmlinuz-*: run 'make deps' (linux-image-amd64)" >&2
@@ -70,7 +74,6 @@ for lib in $(ldd "$B/tide" | grep -o '/[^ ]*'); do
     cp -L "$lib" "$L1$lib"
 done
 gcc -O2 -static -o "$L1/bin/qmp-send" "$S/tests/guest/qmp-send.c"
-# GUEST_WITH_QEMU=1: QEMU too, for the 'compare' scenario (+30 MB).
 if [ "${GUEST_WITH_QEMU:-0}" = 1 ]; then
     Q=$(command -v qemu-system-x86_64)
     mkdir -p "$L1/usr/bin" "$L1/usr/share/qemu" "$L1/usr/share/seabios"
@@ -83,6 +86,12 @@ if [ "${GUEST_WITH_QEMU:-0}" = 1 ]; then
         cp -L "/usr/share/qemu/$f" "$L1/usr/share/qemu/" 2>/dev/null || true
     done
     cp -L /usr/share/seabios/bios-256k.bin "$L1/usr/share/seabios/"
+fi
+if [ -n "${L1_EXTRA:-}" ]; then
+    mkdir -p "$L1/extra"
+    for f in $L1_EXTRA; do
+        cp "$f" "$L1/extra/"
+    done
 fi
 cp "$OUT/vmlinuz" "$L1/l2/vmlinuz"
 cp "$OUT/l2-initrd.gz" "$L1/l2/initrd.gz"
