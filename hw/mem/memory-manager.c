@@ -188,7 +188,9 @@ static void emit_balloon_change(void *opaque)
 
 /*
  * Someone set a device's requested-size directly (qom-set, a script):
- * the operator knows best, so the logical size follows the devices.
+ * the operator knows best, so the logical size follows the devices, and
+ * the plan stays theirs (no policy re-spread, not even around a stuck
+ * device) until the next logical size, policy or weights.
  */
 static void adopt_direct_changes(MemoryManager *mm)
 {
@@ -208,6 +210,7 @@ static void adopt_direct_changes(MemoryManager *mm)
     }
     if (changed) {
         mm->size = mm->boot + sum;
+        mm->manual = true;
     }
 }
 
@@ -242,7 +245,7 @@ static void check_progress(MemoryManager *mm)
     if (!mm->applying) {
         adopt_direct_changes(mm);
     }
-    if (detect_stuck(mm, g_get_monotonic_time())) {
+    if (detect_stuck(mm, g_get_monotonic_time()) && !mm->manual) {
         redistribute(mm, false);
     }
     actual = memory_manager_actual(mm);
@@ -313,6 +316,7 @@ bool memory_manager_set_size(MemoryManager *mm, uint64_t size, Error **errp)
     }
     /* The devices take whole blocks: round down to the smallest block. */
     mm->size = mm->boot + (size - mm->boot) / granule * granule;
+    mm->manual = false;
     for (guint i = 0; i < mm->devices->len; i++) {
         MMDevice *d = g_ptr_array_index(mm->devices, i);
 
@@ -455,6 +459,7 @@ static bool set_policy_prop(Object *obj, const Property *prop,
     MemoryManager *mm = MEMORY_MANAGER(obj);
 
     mm->policy = in->e;
+    mm->manual = false;
     if (obj->realized) {
         redistribute(mm, false);
         check_progress(mm);
@@ -472,6 +477,7 @@ static bool set_weights_prop(Object *obj, const Property *prop,
     }
     object_prop_store(obj, prop, in);
     if (obj->realized) {
+        mm->manual = false;
         redistribute(mm, false);
         check_progress(mm);
     }
@@ -594,7 +600,10 @@ static void memory_manager_reset(Object *obj)
         d->last_size = dev_size(d);
         d->last_move_us = g_get_monotonic_time();
     }
-    redistribute(mm, false);
+    /* The devices keep their requested-size over a reset: a manual plan too. */
+    if (!mm->manual) {
+        redistribute(mm, false);
+    }
     mm->start_distance = remaining_distance(mm);
     check_progress(mm);
 }

@@ -328,6 +328,49 @@ static void test_no_driver_is_stuck_and_idle(void)
     g_assert_cmpstr(state, ==, "stuck");
 }
 
+/*
+ * Sizes set on the devices directly are the operator's plan: the logical
+ * size follows them, and a stuck device does not make the manager re-spread
+ * them by its policy, until the next balloon.
+ */
+static void test_direct_sizes_stay_the_operators(void)
+{
+    g_autoptr(QOSGuest) g = start(2, "stuck-timeout=1", NULL);
+    g_autoptr(MMState) st = NULL;
+    gint64 t0;
+
+    qos_qom_set_uint(g->qts, "/machine/peripheral/vm0", "requested-size",
+                     GiB);
+    qos_qom_set_uint(g->qts, "/machine/peripheral/vm1", "requested-size",
+                     512 * MiB);
+    converge(g);
+    assert_settled_at(g, BOOT + GiB + 512 * MiB, NULL);
+    /* Node 0 can give nothing back now; ask it for 768 MiB anyway. */
+    qos_guest_mem(g, 0)->opts.unplug_floor = GiB;
+    qos_qom_set_uint(g->qts, "/machine/peripheral/vm0", "requested-size",
+                     256 * MiB);
+    t0 = g_get_monotonic_time();
+    while (g_get_monotonic_time() - t0 < 2500 * 1000) {
+        if (qos_guest_sync_all(g)) {
+            g_usleep(10 * 1000);
+        }
+    }
+    st = mm_query(g);
+    g_assert_cmpstr(mm_str(st, "state"), ==, "stuck");
+    g_assert_cmpuint(mm_uint(st, "target"), ==, BOOT + 768 * MiB);
+    g_assert_true(dev_stuck(st, 0));
+    g_assert_cmpuint(dev_uint(st, 0, "size"), ==, GiB);
+    g_assert_cmpuint(dev_uint(st, 0, "requested-size"), ==, 256 * MiB);
+    /* Node 1 keeps exactly what the operator gave it. */
+    g_assert_false(dev_stuck(st, 1));
+    g_assert_cmpuint(dev_uint(st, 1, "requested-size"), ==, 512 * MiB);
+    g_assert_cmpuint(dev_uint(st, 1, "size"), ==, 512 * MiB);
+    /* A logical size hands the plan back to the policy. */
+    balloon(g, BOOT + GiB);
+    converge(g);
+    assert_settled_at(g, BOOT + GiB, NULL);
+}
+
 /* ---- reset, libvirt, events, bad input, changing one's mind ------------------- */
 
 static void test_reset_keeps_target(void)
@@ -439,6 +482,8 @@ int main(int argc, char **argv)
                     "over", test_node_without_driver_others_take_over);
     g_test_add_func("/memory-manager/stuck/no-driver-is-stuck-and-idle",
                     test_no_driver_is_stuck_and_idle);
+    g_test_add_func("/memory-manager/stuck/direct-sizes-stay-the-operators",
+                    test_direct_sizes_stay_the_operators);
     g_test_add_func("/memory-manager/reset/keeps-target",
                     test_reset_keeps_target);
     g_test_add_func("/memory-manager/libvirt/balloon-query-balloon-events",

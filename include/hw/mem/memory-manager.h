@@ -42,6 +42,7 @@ typedef struct MemoryManager {
     uint64_t last_actual;
     EventThrottle balloon_event;
     bool applying;              /* our own requested-size writes */
+    bool manual;                /* the plan is the operator's direct sizes */
 } MemoryManager;
 
 #define MEMORY_MANAGER(obj) OBJECT_CHECK(MemoryManager, (obj), TYPE_MEMORY_MANAGER)
