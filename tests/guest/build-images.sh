@@ -4,6 +4,7 @@
 # GUEST_OUT=DIR: build there instead of BUILD_DIR/guest.
 # L1_EXTRA="FILE...": also copy these into the L1 image's /extra/ (a job
 # run with the L1 kernel option tide_job=/extra/NAME, the bench's, the demo's).
+# L1_MODULES="NAME...": more kernel modules for L1 (/lib/modules/NAME.ko).
 # GUEST_WITH_QEMU=1: put QEMU in the L1 image too (+30 MB).
 # Needs (make deps): linux-image-amd64, busybox-static, cpio, gcc.
 set -eu
@@ -65,7 +66,7 @@ cp "$BUSYBOX" "$L1/bin/busybox"
 cp "$S/tests/guest/l1-init" "$L1/init"
 chmod +x "$L1/init"
 cp "$S/tests/guest/scenarios.sh" "$L1/scenarios.sh"
-for m in irqbypass kvm ccp kvm-amd; do
+for m in irqbypass kvm ccp kvm-amd ${L1_MODULES:-}; do
     copy_module $m "$L1/lib/modules"
 done
 cp "$B/tide" "$L1/bin/tide"
