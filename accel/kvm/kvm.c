@@ -168,6 +168,21 @@ static const AccelIrqOps kvm_irq_ops = {
 
 /* ---- the VM ---------------------------------------------------------------- */
 
+/*
+ * PVM (the kvm_pvm module) offers /dev/kvm without hardware virtualization
+ * and runs only kernels built as PVM guests: a stock kernel hangs before
+ * its first message, silently (under QEMU too).  Say so up front.
+ */
+static void warn_if_pvm(void)
+{
+    if (access("/sys/module/kvm_pvm", F_OK) == 0 &&
+        access("/sys/module/kvm_amd", F_OK) != 0 &&
+        access("/sys/module/kvm_intel", F_OK) != 0) {
+        warn_report("/dev/kvm is PVM (kvm_pvm): it boots only kernels "
+                    "built as PVM guests; a stock kernel hangs silently");
+    }
+}
+
 static bool open_kvm(Error **errp)
 {
     int version;
@@ -177,6 +192,7 @@ static bool open_kvm(Error **errp)
         error_setg(errp, "/dev/kvm: %s", g_strerror(errno));
         return false;
     }
+    warn_if_pvm();
     version = ioctl(kvm_state.fd, KVM_GET_API_VERSION, 0);
     if (version != KVM_API_VERSION) {
         error_setg(errp, "/dev/kvm: KVM API version %d, Tide needs %d",
