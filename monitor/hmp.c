@@ -102,7 +102,8 @@ static GPtrArray *sorted_entries(GPtrArray *tables, size_t entry_size)
 /* QEMU's help line: "name params -- help", params possibly empty. */
 static void print_info_line(GString *out, const HmpInfo *info)
 {
-    g_string_append_printf(out, "info %s  -- %s\n", info->name, info->help);
+    g_string_append_printf(out, "info %s %s -- %s\n", info->name,
+                           info->params ? info->params : "", info->help);
 }
 
 static void print_info_help(GString *out)
@@ -166,10 +167,12 @@ static void hmp_help(GString *out, int argc, char **argv)
     }
 }
 
-/* info NAME: gets the rest of the line, so it can refuse extra words. */
+/* info NAME [ARG]: gets the rest of the line, so it can refuse extra words. */
 static void hmp_info(GString *out, int argc, char **argv)
 {
-    g_auto(GStrv) words = g_strsplit_set(argc > 1 ? argv[1] : "", " \t", 2);
+    g_autofree char *line = g_strstrip(g_strdup(argc > 1 ? argv[1] : ""));
+    g_auto(GStrv) words = g_strsplit_set(line, " \t", 2);
+    g_auto(GStrv) rest = NULL;
     const HmpInfo *info;
 
     if (!words[0] || !*words[0]) {
@@ -182,7 +185,10 @@ static void hmp_info(GString *out, int argc, char **argv)
                                words[0]);
         return;
     }
-    if (words[1] && *g_strstrip(words[1])) {
+    if (words[1] && info->fn_arg) {
+        rest = g_strsplit_set(g_strchug(words[1]), " \t", 2);
+    }
+    if (words[1] && (!info->fn_arg || rest[1])) {
         g_autofree char *typed = g_strdup_printf("info %s", words[0]);
 
         g_string_append_printf(out, "%s: extraneous characters at the end "
@@ -190,7 +196,11 @@ static void hmp_info(GString *out, int argc, char **argv)
         print_try_help(out, typed);
         return;
     }
-    info->fn(out);
+    if (info->fn_arg) {
+        info->fn_arg(out, rest ? rest[0] : NULL);
+    } else {
+        info->fn(out);
+    }
 }
 
 /*

@@ -149,11 +149,20 @@ static void print_tree(GString *out, Object *obj, int level)
     }
 }
 
-static void hmp_info_qom_tree(GString *out)
+/* info qom-tree [path]: /machine by default; a partial path must be unique. */
+static void hmp_info_qom_tree(GString *out, const char *path)
 {
-    Object *machine = object_resolve_path("/machine", NULL);
+    Object *obj = object_resolve_path(path ? path : "/machine", NULL);
 
-    print_tree(out, machine ? machine : object_get_root(), 0);
+    if (!obj && !path) {
+        obj = object_get_root();
+    }
+    if (!obj) {
+        g_string_append_printf(out, "Path '%s' could not be resolved.\n",
+                               path);
+        return;
+    }
+    print_tree(out, obj, 0);
 }
 
 static void hmp_qom_list(GString *out, int argc, char **argv)
@@ -268,7 +277,8 @@ static const HmpCommand qom_hmp_commands[] = {
 };
 
 static const HmpInfo qom_hmp_info[] = {
-    { "qom-tree", "show QOM composition tree", hmp_info_qom_tree },
+    { "qom-tree", "show QOM composition tree", .params = "[path]",
+      .fn_arg = hmp_info_qom_tree },
     { NULL },
 };
 

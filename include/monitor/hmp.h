@@ -22,11 +22,13 @@ typedef struct HmpCommand {
     HmpHandler fn;
 } HmpCommand;
 
-/* `info NAME`. */
+/* `info NAME`, or `info NAME [ARG]` when fn_arg is set (fn is then NULL). */
 typedef struct HmpInfo {
     const char *name;
     const char *help;
     void (*fn)(GString *out);
+    const char *params;         /* for help, e.g. "[path]" */
+    void (*fn_arg)(GString *out, const char *arg);  /* arg NULL if absent */
 } HmpInfo;
 
 void hmp_register_commands(const HmpCommand *cmds);

@@ -248,6 +248,32 @@ static void test_info_qom_tree(void)
     qtest_quit(s);
 }
 
+/* info qom-tree [path]: the subtree at a full or unique partial path. */
+static void test_info_qom_tree_path(void)
+{
+    QTestState *s = qtest_init(MEM0 " " VIRTIO_MEM);
+    g_autofree char *periph = qtest_hmp(s, "info qom-tree /machine/peripheral");
+    g_autofree char *mem0 = qtest_hmp(s, "info qom-tree  mem0 ");
+
+    g_assert_true(g_str_has_prefix(periph, "/peripheral (container)\r\n"
+                                           "  /vm0 (virtio-mem-pci)\r\n"));
+    g_assert_true(g_str_has_prefix(mem0, "/mem0 (memory-backend-ram)\r\n"));
+    assert_hmp(s, "info qom-tree /machine/peripheral/vm0/virtio-backend",
+               "/virtio-backend (virtio-mem)\r\n");
+    assert_hmp(s, "info qom-tree /nope", "Path '/nope' could not be "
+               "resolved.\r\n");
+    /* Ambiguous partial paths resolve to nothing, as in QEMU. */
+    assert_hmp(s, "info qom-tree virtio-pci-bus", "Path 'virtio-pci-bus' "
+               "could not be resolved.\r\n");
+    assert_hmp(s, "info qom-tree mem0 vm0", "qom-tree: extraneous characters "
+               "at the end of line\r\nTry \"help info qom-tree\" for more "
+               "information\r\n");
+    assert_hmp(s, "info version x", "version: extraneous characters at the "
+               "end of line\r\nTry \"help info version\" for more "
+               "information\r\n");
+    qtest_quit(s);
+}
+
 /* ---- QOM ---------------------------------------------------------------- */
 
 static void test_qom_get(void)
@@ -449,13 +475,10 @@ static void test_help(void)
         g_assert_nonnull(strstr(info, info_lines[i]));
     }
     g_assert_cmpstr(info, ==, bare_info);
+    g_assert_nonnull(strstr(info, "info qom-tree [path] -- show QOM "
+                                  "composition tree\r\n"));
     if (qtest_is_tide()) {
-        /*
-         * Tide's info qom-tree takes no path (QEMU's: "[path]"), and
-         * info version names Tide.
-         */
-        g_assert_nonnull(strstr(info, "info qom-tree  -- show QOM "
-                                      "composition tree\r\n"));
+        /* info version names Tide. */
         g_assert_nonnull(strstr(info, "info version  -- show the version "
                                       "of Tide\r\n"));
         /* QEMU's list has multi-line entries not marked by "\t". */
@@ -676,6 +699,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hmp/info/name", test_info_name);
     g_test_add_func("/hmp/info/memory-devices", test_info_memory_devices);
     g_test_add_func("/hmp/info/qom-tree", test_info_qom_tree);
+    g_test_add_func("/hmp/info/qom-tree-path", test_info_qom_tree_path);
     g_test_add_func("/hmp/qom/get", test_qom_get);
     g_test_add_func("/hmp/qom/list", test_qom_list);
     g_test_add_func("/hmp/qom/set", test_qom_set);
