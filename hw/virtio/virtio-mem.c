@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hw/i386/pc.h"
+#include "hw/virtio/virtio-mem-stats.h"
 #include "util/cutils.h"
 
 /* A BUSY answer is followed by a config kick after this long (spec V11). */
@@ -608,6 +609,7 @@ static void virtio_mem_class_init(ObjectClass *oc)
     vdc->get_config = virtio_mem_get_config;
     vdc->reset = virtio_mem_device_reset;
     object_class_add_props(oc, virtio_mem_props);
+    virtio_mem_stats_class_init(oc);
 }
 
 static const TypeInfo virtio_mem_info = {

@@ -376,6 +376,97 @@ static void test_address_wraps_is_error(void)
     assert_not_broken(g);
 }
 
+/* ---- counters (STYLE 14): every request is counted, readable over QMP/HMP -- */
+
+enum {
+    PLUG_REQ, PLUGGED_B, UNPLUG_REQ, UNPLUGGED_B, UNPLUG_ALL_REQ, STATE_REQ,
+    NACKS, ERRORS, BUSY, POPULATE_FAILS, DISCARD_FAILS, NR_STATS,
+};
+
+static const char *const stat_names[NR_STATS] = {
+    "plug-requests", "plugged-bytes", "unplug-requests", "unplugged-bytes",
+    "unplug-all-requests", "state-requests", "nacks", "errors", "busy",
+    "populate-fails", "discard-fails",
+};
+
+/* Every x-stats-* of vm0, in stat_names order, read through the proxy. */
+static void read_stats(Guest *g, uint64_t *out)
+{
+    for (size_t i = 0; i < NR_STATS; i++) {
+        g_autofree char *prop = g_strdup_printf("x-stats-%s", stat_names[i]);
+
+        out[i] = qos_qom_get_uint(g->qts, DEV_PATH, prop);
+    }
+}
+
+static void assert_stats(Guest *g, const uint64_t *want)
+{
+    uint64_t got[NR_STATS];
+
+    read_stats(g, got);
+    for (size_t i = 0; i < NR_STATS; i++) {
+        if (got[i] != want[i]) {
+            g_error("x-stats-%s is %" G_GUINT64_FORMAT ", expected %"
+                    G_GUINT64_FORMAT, stat_names[i], got[i], want[i]);
+        }
+    }
+}
+
+static void test_counters(void)
+{
+    g_autoptr(Guest) g = guest_one("16M");
+    g_autoptr(JsonNode) rsp = NULL;
+    g_autofree char *hmp = NULL;
+    uint64_t want[NR_STATS] = { 0 };
+
+    assert_stats(g, want);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_PLUG, 0, 4), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_PLUG, 8 * BS, 8), ==,
+                    VIRTIO_MEM_RESP_NACK);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_PLUG, 8 * BS + 4096, 1), ==,
+                    VIRTIO_MEM_RESP_ERROR);
+    want[PLUG_REQ] = 3, want[PLUGGED_B] = 4 * BS, want[NACKS] = 1;
+    want[ERRORS] = 1;
+    assert_stats(g, want);
+    g_assert_cmpuint(qvirtio_mem_block_state(g->m, base(g), 4), ==,
+                     VIRTIO_MEM_STATE_PLUGGED);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_UNPLUG, 2 * BS, 2), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_UNPLUG, 2 * BS, 1), ==,
+                    VIRTIO_MEM_RESP_ERROR);
+    want[UNPLUG_REQ] = 2, want[UNPLUGGED_B] = 2 * BS, want[STATE_REQ] = 1;
+    want[ERRORS] = 2;
+    assert_stats(g, want);
+    g_assert_cmpint(req(g, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0), ==,
+                    VIRTIO_MEM_RESP_ACK);
+    want[UNPLUGGED_B] = 4 * BS, want[UNPLUG_ALL_REQ] = 1;
+    assert_stats(g, want);
+    /* A reset unplugs too: the bytes count, no request does. */
+    sync_to(g, 16 * MiB);
+    qtest_qmp_assert_success(g->qts, "{\"execute\": \"system_reset\"}");
+    read_stats(g, want);
+    g_assert_cmpuint(want[PLUGGED_B], ==, 4 * BS + 16 * MiB);
+    g_assert_cmpuint(want[UNPLUGGED_B], ==, 4 * BS + 16 * MiB);
+    g_assert_cmpuint(want[UNPLUG_ALL_REQ], ==, 1);
+    g_assert_cmpuint(want[BUSY] + want[POPULATE_FAILS] + want[DISCARD_FAILS],
+                     ==, 0);
+    /* HMP reads the same; nobody writes them. */
+    hmp = qtest_hmp(g->qts, "qom-get vm0 x-stats-unplug-all-requests");
+    g_assert_cmpstr(hmp, ==, "1\r\n");
+    g_clear_pointer(&hmp, g_free);
+    hmp = qtest_hmp(g->qts, "qom-set vm0 x-stats-errors 0");
+    g_assert_cmpstr(hmp, ==, "Error: Property 'virtio-mem.x-stats-errors' "
+                    "is not writable\r\n");
+    rsp = qtest_qmp(g->qts, "{\"execute\": \"qom-set\", \"arguments\": "
+                    "{\"path\": \"vm0\", \"property\": \"x-stats-busy\", "
+                    "\"value\": 0}}");
+    qmp_assert_error(rsp, "GenericError",
+                     "Property 'virtio-mem.x-stats-busy' is not writable");
+    g_assert_cmpuint(qos_qom_get_uint(g->qts, DEV_PATH, "x-stats-errors"), ==,
+                     2);
+}
+
 /* ---- the driver's answers to NACK and ERROR, as Linux's -------------------- */
 
 static void test_driver_nack_rereads_config(void)
@@ -638,6 +729,8 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/virtio-mem/5.15.6.2/p3-address-wrapping-is-error",
                     test_address_wraps_is_error);
+    g_test_add_func("/virtio-mem/qmp/x-stats-count-every-request",
+                    test_counters);
     g_test_add_func("/virtio-mem/driver/nack-rereads-config",
                     test_driver_nack_rereads_config);
     g_test_add_func("/virtio-mem/driver/error-stops-it",

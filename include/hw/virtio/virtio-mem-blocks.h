@@ -15,14 +15,21 @@
  */
 #define VIRTIO_MEM_USABLE_EXTENT (UINT64_C(256) << 20)
 
-/* What the device did, readable over QMP and asserted by tests. */
+/*
+ * What the device did since realize, readable as the read-only QOM
+ * properties x-stats-* (virtio-mem-stats.c) and asserted by tests.
+ * Requests count every request of the type, whatever the answer; bytes
+ * count only what was done.  Mapping a plugged run cannot fail (a KVM
+ * memslot failure falls back to MMIO exits in the listener), so there
+ * is no map-failure counter.
+ */
 typedef struct VirtioMemCounters {
     uint64_t plug_requests, plugged_bytes;
     uint64_t unplug_requests, unplugged_bytes;
     uint64_t unplug_all_requests;
     uint64_t state_requests;
     uint64_t nacks, errors, busy;
-    uint64_t populate_fails, discard_fails, map_fails;
+    uint64_t populate_fails, discard_fails;
 } VirtioMemCounters;
 
 /*
