@@ -494,11 +494,38 @@ static void stage_pidfile_exit(void)
     g_clear_pointer(&pidfile_path, g_free);
 }
 
+/* ---- qtest: the test's CPUs ------------------------------------------------- */
+
+static bool qtest_serving;
+
+/*
+ * The qtest connections run on threads of their own, as vCPUs do: they
+ * start once everything else is up and stop before anything goes away.
+ */
+static bool stage_qtest_init(TideConfig *cfg, Error **errp)
+{
+    if (!cfg->qtest) {
+        return true;
+    }
+    qtest_serving = qtest_server_serve(errp);
+    return qtest_serving;
+}
+
+static void stage_qtest_exit(void)
+{
+    if (qtest_serving) {
+        qtest_server_quiesce();
+        qtest_serving = false;
+    }
+}
+
 /* The order a reader needs to know: backends before the machine that uses
  * them for NUMA RAM, devices after the machine, the accelerator before
  * the board (so a missing /dev/kvm is the first thing said), the board
  * (BARs, ACPI, kernel) once every device is there, vCPUs once the guest
- * is loaded, monitors last so that a client never sees a half-built VM. */
+ * is loaded, monitors after that so that a client never sees a
+ * half-built VM, and the qtest connections' threads (the test's vCPUs)
+ * last: first to stop. */
 static const Stage stages[] = {
     { "objects", stage_objects_init, stage_objects_exit },
     { "machine", stage_machine_init, stage_machine_exit },
@@ -510,6 +537,7 @@ static const Stage stages[] = {
     { "vcpus", stage_vcpus_init, stage_vcpus_exit },
     { "monitors", stage_monitors_init, stage_monitors_exit },
     { "pidfile", stage_pidfile_init, stage_pidfile_exit },
+    { "qtest", stage_qtest_init, stage_qtest_exit },
 };
 
 static size_t stages_done;

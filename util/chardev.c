@@ -30,6 +30,16 @@ struct Chardev {
     GPtrArray *clients;
 };
 
+static void close_fds(int in_fd, int out_fd)
+{
+    if (in_fd > 2) {
+        close(in_fd);
+    }
+    if (out_fd > 2 && out_fd != in_fd) {
+        close(out_fd);
+    }
+}
+
 static void client_free(CharClient *c)
 {
     if (c->in_watch) {
@@ -41,12 +51,7 @@ static void client_free(CharClient *c)
     if (c->close_idle) {
         g_source_remove(c->close_idle);
     }
-    if (c->in_fd > 2) {
-        close(c->in_fd);
-    }
-    if (c->out_fd > 2 && c->out_fd != c->in_fd) {
-        close(c->out_fd);
-    }
+    close_fds(c->in_fd, c->out_fd);
     g_string_free(c->backlog, TRUE);
     g_free(c);
 }
@@ -169,30 +174,41 @@ void *char_client_get_opaque(CharClient *c)
     return c->opaque;
 }
 
-static CharClient *client_add(Chardev *chr, int in_fd, int out_fd)
+/* Nonblocking either way: a stalled peer must never block its reader. */
+static void set_nonblocking(int in_fd, int out_fd)
 {
-    CharClient *c = g_new0(CharClient, 1);
+    if (in_fd >= 0) {
+        g_unix_set_fd_nonblocking(in_fd, TRUE, NULL);
+    }
+    if (out_fd >= 0 && (out_fd > 2 || out_fd == in_fd)) {
+        g_unix_set_fd_nonblocking(out_fd, TRUE, NULL);
+    }
+}
 
+static void client_add(Chardev *chr, int in_fd, int out_fd)
+{
+    CharClient *c;
+
+    set_nonblocking(in_fd, out_fd);
+    if (chr->h.adopt) {
+        if (!chr->h.adopt(chr->opaque, in_fd, out_fd)) {
+            close_fds(in_fd, out_fd);
+        }
+        return;
+    }
+    c = g_new0(CharClient, 1);
     c->chr = chr;
     c->in_fd = in_fd;
     c->out_fd = out_fd;
     c->backlog = g_string_new(NULL);
     if (in_fd >= 0) {
-        g_unix_set_fd_nonblocking(in_fd, TRUE, NULL);
         c->in_watch = g_unix_fd_add(in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                     client_read_cb, c);
-    }
-    if (out_fd >= 0 && out_fd != in_fd && out_fd > 2) {
-        g_unix_set_fd_nonblocking(out_fd, TRUE, NULL);
-    }
-    if (out_fd >= 0 && out_fd == in_fd) {
-        g_unix_set_fd_nonblocking(out_fd, TRUE, NULL);
     }
     g_ptr_array_add(chr->clients, c);
     if (chr->h.connected) {
         chr->h.connected(chr->opaque, c);
     }
-    return c;
 }
 
 static gboolean accept_cb(gint fd, GIOCondition cond, gpointer data)

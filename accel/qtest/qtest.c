@@ -6,25 +6,16 @@
 #include <string.h>
 #include "qom/object.h"
 #include "system/physmem.h"
+#include "qtest-internal.h"
 #include "util/cutils.h"
 
 /* GSIs whose level qtest remembers; higher ones are dropped. */
 #define QTEST_MAX_IRQ 256
 
-typedef struct QtestLink {
-    GString *line;
-    bool discarding;        /* inside a line that broke QTEST_MAX_LINE */
-} QtestLink;
-
-static Chardev *qtest_chr;
-static FILE *qtest_log;
-static gint64 qtest_log_start;
+/* Machine lock held for all of these: every command runs under it. */
 static int64_t clock_ns;
-static GPtrArray *qtest_clients;        /* CharClient *, for IRQ lines */
 static bool irq_intercepted;            /* irq_intercept_in was run */
 static int8_t irq_levels[QTEST_MAX_IRQ];
-
-static void log_line(char dir, const char *text);
 
 int64_t qtest_clock_get_ns(void)
 {
@@ -371,9 +362,8 @@ static void qtest_send_msi(uint64_t address, uint32_t data)
 
 /*
  * Remembers the level of a legacy line and, once the test ran
- * irq_intercept_in, tells every client of a change with QEMU's
- * asynchronous "IRQ raise N" / "IRQ lower N" line.  Under qtest devices
- * run on the main loop thread, which owns the connections.
+ * irq_intercept_in, tells every connection of a change with QEMU's
+ * asynchronous "IRQ raise N" / "IRQ lower N" line.
  */
 static void qtest_set_irq_line(unsigned gsi, int level)
 {
@@ -384,15 +374,12 @@ static void qtest_set_irq_line(unsigned gsi, int level)
         return;
     }
     irq_levels[gsi] = (int8_t)level;
-    if (!irq_intercepted || !qtest_clients) {
+    if (!irq_intercepted) {
         return;
     }
-    msg = g_strdup_printf("IRQ %s %u\n", level ? "raise" : "lower", gsi);
-    log_line('S', msg);
-    for (guint i = 0; i < qtest_clients->len; i++) {
-        char_client_write(g_ptr_array_index(qtest_clients, i), msg,
-                          strlen(msg));
-    }
+    msg = g_strdup_printf("IRQ %s %u", level ? "raise" : "lower", gsi);
+    qtest_log_line('S', msg);
+    qtest_server_broadcast(msg);
 }
 
 const AccelIrqOps qtest_irq_ops = {
@@ -455,121 +442,8 @@ char *qtest_process_line(const char *line)
     return fail("Unknown command '%s'", cmd);
 }
 
-/* ---- the connection ---------------------------------------------------------- */
-
-static void log_line(char dir, const char *text)
+void qtest_engine_reset(void)
 {
-    if (qtest_log) {
-        fprintf(qtest_log, "[%c +%0.6f] %s\n", dir,
-                (g_get_monotonic_time() - qtest_log_start) / 1e6, text);
-        fflush(qtest_log);
-    }
-}
-
-static void run_line(CharClient *c, const char *line)
-{
-    g_autofree char *reply = NULL;
-
-    /* A blank line gets no answer, so a client cannot fall out of step. */
-    if (!line[strspn(line, " \t")]) {
-        return;
-    }
-    log_line('R', line);
-    reply = qtest_process_line(line);
-    log_line('S', reply);
-    char_client_write(c, reply, strlen(reply));
-    char_client_write(c, "\n", 1);
-}
-
-static void qtest_connected(void *opaque, CharClient *c)
-{
-    QtestLink *link = g_new0(QtestLink, 1);
-
-    link->line = g_string_new(NULL);
-    char_client_set_opaque(c, link);
-    g_ptr_array_add(qtest_clients, c);
-    log_line('I', "OPENED");
-}
-
-static void qtest_received(void *opaque, CharClient *c, const char *buf,
-                           size_t len)
-{
-    QtestLink *link = char_client_get_opaque(c);
-
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] == '\n') {
-            if (link->discarding) {
-                g_autofree char *reply = fail("line longer than %u bytes",
-                                              QTEST_MAX_LINE);
-
-                char_client_write(c, reply, strlen(reply));
-                char_client_write(c, "\n", 1);
-                link->discarding = false;
-            } else {
-                g_autofree char *line = g_strdup(link->line->str);
-
-                g_strchomp(line);   /* a trailing '\r' too */
-                run_line(c, line);
-            }
-            g_string_truncate(link->line, 0);
-        } else if (link->line->len >= QTEST_MAX_LINE) {
-            link->discarding = true;
-            g_string_truncate(link->line, 0);
-        } else if (!link->discarding) {
-            g_string_append_c(link->line, buf[i]);
-        }
-    }
-}
-
-static void qtest_closed(void *opaque, CharClient *c)
-{
-    QtestLink *link = char_client_get_opaque(c);
-
-    log_line('I', "CLOSED");
-    g_ptr_array_remove(qtest_clients, c);
-    g_string_free(link->line, TRUE);
-    g_free(link);
-}
-
-static const CharHandlers qtest_handlers = {
-    .connected = qtest_connected,
-    .received = qtest_received,
-    .closed = qtest_closed,
-};
-
-bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
-                        Error **errp)
-{
-    if (log_path && !g_str_equal(log_path, "none")) {
-        qtest_log = g_str_equal(log_path, "/dev/stderr") ? stderr
-                                                         : fopen(log_path, "w");
-        if (!qtest_log) {
-            error_setg_errno(errp, errno, "-qtest-log %s", log_path);
-            return false;
-        }
-    }
-    qtest_log_start = g_get_monotonic_time();
-    qtest_clients = g_ptr_array_new();
-    qtest_chr = chardev_open(spec, &qtest_handlers, NULL, errp);
-    if (!qtest_chr) {
-        qtest_server_stop();
-        return false;
-    }
-    return true;
-}
-
-void qtest_server_stop(void)
-{
-    chardev_close(qtest_chr);
-    qtest_chr = NULL;
-    if (qtest_clients) {
-        g_ptr_array_free(qtest_clients, TRUE);
-        qtest_clients = NULL;
-    }
     irq_intercepted = false;
     memset(irq_levels, 0, sizeof(irq_levels));
-    if (qtest_log && qtest_log != stderr) {
-        fclose(qtest_log);
-    }
-    qtest_log = NULL;
 }

@@ -9,12 +9,24 @@
 #include "util/error.h"
 
 /*
- * Serve QEMU's qtest protocol on spec (QEMU's libqtest listens and lets
+ * Open QEMU's qtest protocol on spec (QEMU's libqtest listens and lets
  * the VMM connect, so a plain "unix:PATH" connects; server=on listens).
- * log_path: NULL or "none" for no log.  Main loop thread only.
+ * Connections are taken from then on but served only from
+ * qtest_server_serve(): each on a thread of its own, which runs every
+ * command under the machine lock (as a KVM vCPU thread runs an exit), so
+ * tests that give each of their threads a connection run them in
+ * parallel as a multi-vCPU guest would.  At most QTEST_MAX_CONNS at once;
+ * more are closed at once.  log_path: NULL or "none" for no log.
+ * Main thread, without the machine lock, for all four.
  */
+#define QTEST_MAX_CONNS 64
 bool qtest_server_start(const ChardevSpec *spec, const char *log_path,
                         Error **errp);
+/* Once the machine is whole: its connections may touch it from now on. */
+bool qtest_server_serve(Error **errp);
+/* Every connection thread finishes its line and ends (before tear-down). */
+void qtest_server_quiesce(void);
+/* Quiesce, close every connection and the endpoint. */
 void qtest_server_stop(void);
 
 /*

@@ -39,6 +39,14 @@ typedef struct CharHandlers {
                      size_t len);
     /* The peer went away; c is freed after this returns. */
     void (*closed)(void *opaque, CharClient *c);
+    /*
+     * Optional, for a server that serves each connection on a thread of
+     * its own: the connection's fds are handed over instead of becoming a
+     * CharClient (none of the three above is called for it), and the
+     * handler closes them (but never 0, 1 or 2).  false refuses the
+     * connection: the chardev closes it.  Main loop thread, or start-up.
+     */
+    bool (*adopt)(void *opaque, int in_fd, int out_fd);
 } CharHandlers;
 
 typedef struct Chardev Chardev;
