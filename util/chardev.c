@@ -30,6 +30,25 @@ struct Chardev {
     GPtrArray *clients;
 };
 
+/*
+ * g_unix_fd_add(), but dispatched without GLib blocking the source around
+ * each call: blocking takes the fd out of the poll set and puts it back,
+ * two wake-ups of the main context per read (an eventfd write each).
+ * Recursion could only come from a nested main loop, and Tide runs none.
+ */
+static guint fd_watch_add(int fd, GIOCondition cond, GUnixFDSourceFunc cb,
+                          void *opaque)
+{
+    GSource *src = g_unix_fd_source_new(fd, cond);
+    guint id;
+
+    g_source_set_callback(src, G_SOURCE_FUNC(cb), opaque, NULL);
+    g_source_set_can_recurse(src, TRUE);
+    id = g_source_attach(src, NULL);
+    g_source_unref(src);
+    return id;
+}
+
 static void close_fds(int in_fd, int out_fd)
 {
     if (in_fd > 2) {
@@ -160,7 +179,7 @@ void char_client_write(CharClient *c, const char *buf, size_t len)
         return;
     }
     if (c->backlog->len) {
-        c->out_watch = g_unix_fd_add(c->out_fd, G_IO_OUT, client_write_cb, c);
+        c->out_watch = fd_watch_add(c->out_fd, G_IO_OUT, client_write_cb, c);
     }
 }
 
@@ -202,8 +221,8 @@ static void client_add(Chardev *chr, int in_fd, int out_fd)
     c->out_fd = out_fd;
     c->backlog = g_string_new(NULL);
     if (in_fd >= 0) {
-        c->in_watch = g_unix_fd_add(in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                    client_read_cb, c);
+        c->in_watch = fd_watch_add(in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                   client_read_cb, c);
     }
     g_ptr_array_add(chr->clients, c);
     if (chr->h.connected) {
