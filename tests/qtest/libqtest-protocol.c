@@ -162,10 +162,11 @@ static char *recv_line(int fd)
 char *qtest_protocol_vcmd(QTestState *s, const char *fmt, va_list ap)
 {
     g_autofree char *cmd = g_strdup_vprintf(fmt, ap);
+    g_autofree char *sent = g_strconcat(cmd, "\n", NULL);
     int fd = conn_fd(s);
 
-    send_all(fd, cmd, strlen(cmd));
-    send_all(fd, "\n", 1);
+    /* One send: a line split in two can wake the VMM twice. */
+    send_all(fd, sent, strlen(sent));
     for (;;) {
         char *line = recv_line(fd);
 
