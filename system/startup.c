@@ -256,10 +256,13 @@ static bool create_device(PendingOpt *po, Error **errp)
     g_autofree char *name = NULL;
     Object *parent;
 
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+        return false;
+    }
     if (!oc || !oc->user_creatable || oc->info->abstract ||
         !object_class_is_a(oc, TYPE_DEVICE)) {
-        error_setg(errp, "'%s' is not a valid device model name",
-                   driver ? driver : "");
+        error_setg(errp, "'%s' is not a valid device model name", driver);
         return false;
     }
     if (id && !check_id(id, errp)) {

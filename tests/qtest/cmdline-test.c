@@ -187,6 +187,10 @@ static void test_device_machine_accel(void)
 {
     FAILS("-device nosuch", "'nosuch' is not a valid device model name",
           "-device", "nosuch");
+    FAILS("-device foo=bar", "Parameter 'driver' is missing",
+          "-device", "foo=bar");
+    FAILS("-device driver=", "'' is not a valid device model name",
+          "-device", "driver=");
     FAILS("-machine nosuch", "unsupported machine type 'nosuch' (-machine "
           "help lists the supported ones)", "-machine", "nosuch");
     FAILS("-accel nosuch", "invalid accelerator nosuch (Tide supports kvm "

@@ -41,6 +41,8 @@ CASES = [
     ("memfd backend", "-object memory-backend-memfd,id=mem0,size=4G " + DEV),
     ("unknown property", MEM0 + DEV + ",dynamic-memslots=on"),
     ("size is read-only", MEM0 + DEV + ",size=1G"),
+    ("-device without a driver", MEM0 + "-device id=vm0,memdev=mem0"),
+    ("-device with an empty driver", MEM0 + "-device driver=,id=vm0"),
 ]
 NO_MAXMEM = ("no maxmem", "-m 2G -object memory-backend-ram,id=mem0,size=4G "
              "-device virtio-mem-pci,id=vm0,memdev=mem0")
