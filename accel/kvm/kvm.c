@@ -171,7 +171,7 @@ static const AccelIrqOps kvm_irq_ops = {
 /*
  * PVM (the kvm_pvm module) offers /dev/kvm without hardware virtualization
  * and runs only kernels built as PVM guests: a stock kernel hangs before
- * its first message, silently (under QEMU too).  Say so up front.
+ * its first message, silently (under QEMU too).  Say so before it runs.
  */
 static void warn_if_pvm(void)
 {
@@ -192,7 +192,6 @@ static bool open_kvm(Error **errp)
         error_setg(errp, "/dev/kvm: %s", g_strerror(errno));
         return false;
     }
-    warn_if_pvm();
     version = ioctl(kvm_state.fd, KVM_GET_API_VERSION, 0);
     if (version != KVM_API_VERSION) {
         error_setg(errp, "/dev/kvm: KVM API version %d, Tide needs %d",
@@ -326,6 +325,8 @@ bool kvm_accel_create_cpus(const KvmBootCpu *boot, Error **errp)
         kvm_cpus_destroy();
         return false;
     }
+    /* Only once the guest is about to run: errors stay one line. */
+    warn_if_pvm();
     return true;
 }
 
