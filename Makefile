@@ -8,7 +8,7 @@ DEB_PACKAGES := build-essential meson ninja-build pkg-config \
 	libglib2.0-dev libjson-glib-dev liburcu-dev python3 \
 	qemu-system-x86 hyperfine \
 	clang libclang-rt-14-dev \
-	linux-image-amd64 busybox-static cpio
+	linux-image-amd64 busybox-static cpio gnuplot-nox
 
 .PHONY: all deps check check-unit check-qtest check-guest bench demo clean \
 	fuzz fuzz-short

@@ -7,8 +7,10 @@
  *       exit 2 when an answer is an error.
  *   qmp-send SOCKET --resize TIMEOUT_S ID=BYTES...
  *       sets requested-size of each /machine/peripheral/ID, then polls
- *       each device's size until it equals BYTES; prints
- *       "reached ID BYTES SECONDS" as each gets there, then
+ *       each device's size until it equals BYTES; prints "resize start T"
+ *       (T: CLOCK_MONOTONIC seconds when the first qom-set goes out, to
+ *       line up with other clocks' stamps), "reached ID BYTES SECONDS" as
+ *       each gets there (SECONDS from T), then
  *       "resize done SECONDS events N" (N = MEMORY_DEVICE_SIZE_CHANGE
  *       events seen); exit 3 and "resize timeout ID size=S" if not all
  *       arrive within TIMEOUT_S.
@@ -118,6 +120,7 @@ static int resize(int fd, double timeout, int n, char **specs)
         want[i] = strtoll(eq + 1, NULL, 10);
     }
     t0 = now();
+    printf("resize start %.6f\n", t0);
     for (int i = 0; i < n; i++) {
         snprintf(cmd, sizeof(cmd),
                  "{\"execute\":\"qom-set\",\"arguments\":{\"path\":"
