@@ -12,7 +12,7 @@
  *       line up with other clocks' stamps), "reached ID BYTES SECONDS" as
  *       each gets there (SECONDS from T), then
  *       "resize done SECONDS events N" (N = MEMORY_DEVICE_SIZE_CHANGE
- *       events seen); exit 3 and "resize timeout ID size=S" if not all
+ *       events seen, each also printed as "event ID SIZE"); exit 3 and "resize timeout ID size=S" if not all
  *       arrive within TIMEOUT_S.
  */
 #include <stdio.h>
@@ -44,6 +44,22 @@ static int read_line(int fd, char *buf, int max)
     return n;
 }
 
+/* "event ID SIZE" for a MEMORY_DEVICE_SIZE_CHANGE (--resize mode). */
+static void print_size_event(const char *line)
+{
+    const char *id = strstr(line, "\"id\": \"");
+    const char *size = strstr(line, "\"size\": ");
+    int len = 0;
+
+    if (id) {
+        id += strlen("\"id\": \"");
+        len = (int)strcspn(id, "\"");
+    }
+    printf("event %.*s %lld\n", len, id ? id : "",
+           size ? strtoll(size + strlen("\"size\": "), NULL, 10) : -1LL);
+    fflush(stdout);
+}
+
 /*
  * Sends cmd and reads lines until its answer (not an event), which is left
  * in answer.  Lines are echoed when echo is set.  Returns 0 for a return,
@@ -62,7 +78,12 @@ static int transact(int fd, const char *cmd, char *answer, int max, int echo)
             fputs(answer, stdout);
         }
         if (strstr(answer, "\"event\"")) {
-            events_seen += !!strstr(answer, "MEMORY_DEVICE_SIZE_CHANGE");
+            if (strstr(answer, "MEMORY_DEVICE_SIZE_CHANGE")) {
+                events_seen++;
+                if (!echo) {
+                    print_size_event(answer);
+                }
+            }
             continue;
         }
         if (strstr(answer, "\"return\"") || strstr(answer, "\"error\"")) {
