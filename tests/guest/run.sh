@@ -7,10 +7,11 @@ set -u
 B=$(cd "$1" && pwd)
 S=$(cd "$2" && pwd)
 shift 2
-[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa reset reboot panic
+[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa virtio-mem-movable \
+    virtio-mem-kernel virtio-mem-options reset reboot panic
 OUT=$B/guest
 L1_STALL=${L1_STALL:-150}
-L1_TIMEOUT=${L1_TIMEOUT:-600}
+L1_TIMEOUT=${L1_TIMEOUT:-900}
 RETRIES=${GUEST_RETRIES:-2}
 t0=$(date +%s)
 
@@ -22,7 +23,7 @@ results=$OUT/results.txt
 run_direct() {
     QMP_SEND=$OUT/qmp-send sh "$S/tests/guest/scenarios.sh" "$B/tide" \
         "$OUT/vmlinuz" "$OUT/l2-initrd.gz" "$OUT/work" "$@" |
-        tee "$OUT/direct.log" | grep --line-buffered -v '^L2| '
+        tee "$OUT/direct.log" | grep --line-buffered -v '^L2| \|^QMP| '
     grep '^SCENARIO ' "$OUT/direct.log" >> "$results"
 }
 

@@ -33,8 +33,10 @@ start_tide() {
     shown=0
 }
 
-# Echo new log lines; waits until pattern shows up, Tide exits, or time runs out.
-# Returns 0 when the pattern was seen.
+# Echo new log lines; waits until pattern shows up (after line $wait_from
+# of the log), Tide exits, or time runs out.  Returns 0 when the pattern
+# was seen.
+wait_from=0
 wait_for() {
     pattern=$1
     last_growth=$(now)
@@ -45,7 +47,7 @@ wait_for() {
             sed -n "$((shown + 1)),${lines}p" "$log" | sed 's/^/L2| /'
             shown=$lines
         fi
-        if grep -q "$pattern" "$log"; then
+        if tail -n +"$((wait_from + 1))" "$log" | grep -q "$pattern"; then
             return 0
         fi
         size=$(wc -c < "$log")
@@ -278,6 +280,356 @@ scenario_panic() {
     fi
 }
 
+# ---- elastic memory with a real driver: two nodes, a device on each --------
+# The guest runs l2-init's "vmem" branch: it answers "TAG CMD ARGS" lines
+# written on its console (Tide's stdin, fd 3 here) with "GUEST: #TAG ...".
+
+MiB=1048576
+KiB_PER_MiB=1024
+VMEM_TIMEOUT=${SCENARIO_TIMEOUT:-420}
+tag=0
+
+# DESIGN.md's shape, small: two nodes of 256 MiB boot memory with a CPU
+# each, and one 1 GiB virtio-mem-pci per node, vm0 on a memfd, vm1 on
+# anonymous memory.  $1 names the log, $2 the onlining policy, $3 and $4
+# are more vm0 and vm1 options; the rest goes to Tide.
+start_vmem() {
+    _name=$1 _online=$2 _dev0=$3 _dev1=$4
+    shift 4
+    qmp=$WORK/qmp.sock
+    rm -f "$qmp" "$WORK/qmp.out"
+    TIMEOUT=$VMEM_TIMEOUT
+    wait_from=0
+    why=
+    start_tide "$_name" -m 512M,maxmem=2560M -smp 2 \
+        -object memory-backend-ram,id=ram0,size=256M \
+        -numa node,nodeid=0,cpus=0,memdev=ram0 \
+        -object memory-backend-ram,id=ram1,size=256M \
+        -numa node,nodeid=1,cpus=1,memdev=ram1 \
+        -object memory-backend-memfd,id=mem0,size=1G \
+        -device "virtio-mem-pci,id=vm0,memdev=mem0,node=0,requested-size=0$_dev0" \
+        -object memory-backend-ram,id=mem1,size=1G \
+        -device "virtio-mem-pci,id=vm1,memdev=mem1,node=1,requested-size=0$_dev1" \
+        -qmp "unix:$qmp,server=on,wait=off" "$@" \
+        -append "console=ttyS0 panic=-1 $QUIET memhp_default_state=$_online scenario=vmem"
+}
+
+# Waits for the guest's "vmem ready" (after line $wait_from: a reboot's);
+# sets $b0 and $b1, each node's MemTotal (kB) before virtio_mem loaded.
+vmem_ready() {
+    wait_for "GUEST: vmem ready" || return 1
+    _base=$(tail -n +"$((wait_from + 1))" "$log" | grep 'GUEST: vmem base' |
+            tail -1 | tr -d '\r')
+    b0=$(echo "$_base" | sed -n 's/.* node0=\([0-9]*\).*/\1/p')
+    b1=$(echo "$_base" | sed -n 's/.* node1=\([0-9]*\).*/\1/p')
+    [ -n "$b0" ] && [ -n "$b1" ]
+}
+
+# Sends one command to the guest and waits for its answer, left in $reply.
+guest() {
+    tag=$((tag + 1))
+    printf '%s %s\n' "$tag" "$*" >&3
+    reply=
+    wait_for "GUEST: #$tag " || return 1
+    reply=$(grep "GUEST: #$tag " "$log" | tail -1 | tr -d '\r' |
+            sed 's/.*GUEST: #[0-9]* //')
+}
+
+# Waits until the guest's node 0 and node 1 MemTotal are $1 and $2 kB.
+guest_nodes() {
+    guest wait "$1" "$2" 60 && case "$reply" in reached*) ;; *) false ;; esac
+}
+
+# The answer of one QMP command (its "return" line).
+qmp_return() {
+    "$QMP_SEND" "$qmp" "$1" 2>&1 | tee -a "$WORK/qmp.out" | grep '"return"' |
+        tail -1
+}
+
+# qom-get of a number: qom_get ID PROPERTY.
+qom_get() {
+    qmp_return "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/$1\",\"property\":\"$2\"}}" |
+        sed -n 's/.*"return": \([0-9]*\).*/\1/p'
+}
+
+# A device's member in a query-memory-devices or query-memory-manager
+# answer: field JSON ID MEMBER.
+field() {
+    echo "$1" | sed 's/"id": /\n&/g' | grep "\"id\": \"$2\"" |
+        sed -n "s/.*\"$3\": \([0-9a-z]*\).*/\1/p"
+}
+
+# qmp-send --resize: sets requested-size of devices (ID=BYTES...) and
+# waits until each size gets there; $resize_out has its report.
+resize() {
+    resize_out=$("$QMP_SEND" "$qmp" --resize 120 "$@" 2>&1)
+    _rc=$?
+    echo "$resize_out" | tee -a "$WORK/qmp.out" | sed "s/^/QMP| $* /"
+    return $_rc
+}
+reached() { echo "$resize_out" | sed -n "s/^reached $1 [0-9]* \([0-9.]*\).*/\1/p"; }
+# MEMORY_DEVICE_SIZE_CHANGE events for device $1 during the last resize.
+events() { echo "$resize_out" | grep -c "^event $1 "; }
+
+# Tide's resident memory, kB, from its /proc (the process runs here).
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
+mb() { echo $(($1 / 1024)); }
+
+# Quits Tide and prints the scenario's line: vmem_end NAME STEPS_RC.
+vmem_end() {
+    "$QMP_SEND" "$qmp" '{"execute":"quit"}' >> "$WORK/qmp.out" 2>&1
+    finish_tide
+    TIMEOUT=${SCENARIO_TIMEOUT:-240}
+    wait_from=0
+    if [ "$2" = 0 ] && [ "$rc" = 0 ]; then
+        echo "SCENARIO $1: PASS$out"
+    else
+        echo "SCENARIO $1: FAIL ${why:-tide exit $rc}; so far:$out"
+    fi
+}
+
+# online_movable: grow node 0 (MemTotal +exactly, size, events), both
+# nodes at once, a shrink that gives Tide's memory back to the host, and
+# a checksummed file on node 0 across resizes of node 1 and of node 0.
+# Sizes are small: a nested guest writes ~10 MiB/s.
+vmem_movable_steps() {
+    vmem_ready || { why="guest not ready"; return 1; }
+    out=" base node0=${b0} node1=${b1} kB;"
+
+    resize vm0=$((128 * MiB)) || { why="vm0 0 -> 128M: $resize_out"; return 1; }
+    [ "$(events vm0)" -ge 1 ] ||
+        { why="no MEMORY_DEVICE_SIZE_CHANGE for vm0: $resize_out"; return 1; }
+    guest_nodes $((b0 + 128 * KiB_PER_MiB)) "$b1" ||
+        { why="node0 MemTotal not +131072 kB: $reply"; return 1; }
+    out="$out vm0 0 -> 128M: size in $(reached vm0)s, $(events vm0) MEMORY_DEVICE_SIZE_CHANGE, node0 +131072 kB $(echo "$reply" | cut -d' ' -f1-3);"
+
+    # MEMORY_DEVICE_SIZE_CHANGE is rate-limited to one a second per
+    # device (as QEMU's); the first change after a quiet second is sent
+    # at once, and qmp-send leaves as soon as the sizes are there.
+    sleep 1.1
+    resize vm0=$((192 * MiB)) vm1=$((128 * MiB)) ||
+        { why="both at once: $resize_out"; return 1; }
+    [ "$(events vm0)" -ge 1 ] && [ "$(events vm1)" -ge 1 ] ||
+        { why="not an event for each device: $resize_out"; return 1; }
+    guest_nodes $((b0 + 192 * KiB_PER_MiB)) $((b1 + 128 * KiB_PER_MiB)) ||
+        { why="nodes not at +192M/+128M: $reply"; return 1; }
+    out="$out vm0 -> 192M and vm1 -> 128M at once: sizes in $(reached vm0)s/$(reached vm1)s, $(events vm0)+$(events vm1) events, both nodes exact $(echo "$reply" | cut -d' ' -f1-3);"
+
+    guest fill 0 data 8 urandom || { why="fill: $reply"; return 1; }
+    sum=$(echo "$reply" | sed -n 's/.* md5=\([0-9a-f]*\).*/\1/p')
+    [ -n "$sum" ] || { why="no checksum: $reply"; return 1; }
+    # Movable allocations take ZONE_MOVABLE (the plugged memory) first:
+    # this touches all of vm1's; freed in the guest, the host still holds
+    # it until the unplug gives it back.
+    guest fill 1 touch1 136 zero || { why="fill: $reply"; return 1; }
+    fill1=$(echo "$reply" | cut -d' ' -f3-5)
+    guest rm touch1 || { why="rm: $reply"; return 1; }
+    r1=$(rss)
+    resize vm1=0 || { why="vm1 128M -> 0: $resize_out"; return 1; }
+    r2=$(rss)
+    [ "$(events vm1)" -ge 1 ] ||
+        { why="no MEMORY_DEVICE_SIZE_CHANGE for vm1's unplug: $resize_out"; return 1; }
+    guest_nodes $((b0 + 192 * KiB_PER_MiB)) "$b1" ||
+        { why="node1 MemTotal not back: $reply"; return 1; }
+    [ $((r1 - r2)) -ge $((128 * KiB_PER_MiB * 9 / 10)) ] ||
+        { why="RSS fell only $(mb $((r1 - r2))) MiB of 128 unplugged from vm1 ($(mb "$r1") -> $(mb "$r2") MiB)"; return 1; }
+    guest check data || { why="check: $reply"; return 1; }
+    [ "$reply" = "md5=$sum" ] ||
+        { why="node 0's file changed across vm1's unplug: $sum -> $reply"; return 1; }
+    out="$out guest wrote 136M on node 1 ($fill1) and freed it, vm1 128M -> 0 in $(reached vm1)s: Tide RSS $(mb "$r1") -> $(mb "$r2") MiB ($(( (r1 - r2) * 100 / (128 * KiB_PER_MiB) ))% of the unplug), node1 back to base, node 0's 8M file intact (md5 $sum);"
+
+    resize vm0=$((64 * MiB)) || { why="vm0 192M -> 64M: $resize_out"; return 1; }
+    guest_nodes $((b0 + 64 * KiB_PER_MiB)) "$b1" ||
+        { why="node0 MemTotal not at +64M: $reply"; return 1; }
+    guest check data || { why="check: $reply"; return 1; }
+    [ "$reply" = "md5=$sum" ] ||
+        { why="node 0's file changed across vm0's unplug: $sum -> $reply"; return 1; }
+    out="$out vm0 192M -> 64M in $(reached vm0)s: node0 at +65536 kB, the file still intact"
+}
+
+scenario_virtio_mem_movable() {
+    start_vmem virtio-mem-movable online_movable "" ""
+    out=
+    vmem_movable_steps
+    vmem_end virtio-mem-movable $?
+}
+
+# Waits (at most $1 s) until every ID=BYTES device's size is BYTES,
+# leaving requested-size alone.
+wait_sizes() {
+    _lim=$1
+    shift
+    _t=$(now)
+    while :; do
+        _ok=1
+        for _s in "$@"; do
+            [ "$(qom_get "${_s%=*}" size)" = "${_s#*=}" ] || _ok=0
+        done
+        [ $_ok = 1 ] && return 0
+        [ "$(elapsed "$_t" "$(now)" | cut -d. -f1)" -lt "$_lim" ] || return 1
+        sleep 0.5
+    done
+}
+
+# HMP "info memory-devices" as text, one line per line.
+hmp_memory_devices() {
+    qmp_return '{"execute":"human-monitor-command","arguments":{"command-line":"info memory-devices"}}' |
+        sed 's/\\r\\n/\n/g'
+}
+
+# online_kernel: what the kernel allocates in plugged memory cannot be
+# given back.  Grow node 0, put kernel objects there, ask for all of it
+# back: size stops above requested-size, the guest and Tide carry on, and
+# every report says so.  Then system_reset unplugs everything at once
+# (size 0 before the guest runs again) and the rebooted guest plugs
+# requested-size by itself.
+vmem_kernel_steps() {
+    vmem_ready || { why="guest not ready"; return 1; }
+    out=" base node0=${b0} node1=${b1} kB;"
+    resize vm0=$((128 * MiB)) || { why="vm0 0 -> 128M: $resize_out"; return 1; }
+    guest_nodes $((b0 + 128 * KiB_PER_MiB)) "$b1" ||
+        { why="node0 MemTotal not +131072 kB: $reply"; return 1; }
+    out="$out vm0 0 -> 128M (online_kernel): size in $(reached vm0)s, node0 +131072 kB;"
+
+    # Node 0's only ZONE_NORMAL is vm0's memory: kernel allocations made
+    # on CPU 0 (inodes, dentries) land there, unmovable.
+    guest files 0 20000 || { why="files: $reply"; return 1; }
+    files="$(echo "$reply" | cut -d' ' -f2) files made on CPU 0 ($(echo "$reply" | cut -d' ' -f3- | sed 's/ *$//'))"
+    qmp_return '{"execute":"qom-set","arguments":{"path":"vm0","property":"requested-size","value":0}}' |
+        grep -q '"return": {}' || { why="qom-set vm0 requested-size 0 refused"; return 1; }
+    # The driver gives back what it can, then waits (50 s and more) for
+    # a retry: wait until size has not moved for 8 s.
+    t=$(now)
+    last=x still=0
+    while [ $still -lt 16 ]; do
+        sz=$(qom_get vm0 size)
+        if [ "$sz" = "$last" ]; then still=$((still + 1)); else still=0; last=$sz; fi
+        [ "$sz" != 0 ] || break
+        [ "$(elapsed "$t" "$(now)" | cut -d. -f1)" -lt 150 ] ||
+            { why="vm0's size still moving after 150 s: $sz"; return 1; }
+        sleep 0.5
+    done
+    t_settle=$(elapsed "$t" "$(now)")
+    [ "$sz" -gt 0 ] 2>/dev/null ||
+        { why="the guest gave all 128M back (nothing held it: $files)"; return 1; }
+    out="$out $files; requested-size 0: size stopped at $((sz / MiB))M after ${t_settle}s;"
+
+    # Nothing broke: the guest answers and agrees with the device.
+    guest alive || { why="guest does not answer"; return 1; }
+    n0=$(echo "$reply" | sed -n 's/.* node0=\([0-9]*\).*/\1/p')
+    [ "$n0" = $((b0 + sz / 1024)) ] ||
+        { why="guest node0 MemTotal $n0 kB, but vm0 has $sz bytes plugged (base $b0 kB)"; return 1; }
+    t=$(now)
+    devs=$(qmp_return '{"execute":"query-memory-devices"}')
+    t_q=$(elapsed "$t" "$(now)")
+    [ "$(field "$devs" vm0 size)" = "$sz" ] && [ "$(field "$devs" vm0 requested-size)" = 0 ] ||
+        { why="query-memory-devices says otherwise: $devs"; return 1; }
+    hmp_memory_devices | grep -A5 '"vm0' | grep -q "^  size: $sz\$" &&
+        hmp_memory_devices | grep -A5 '"vm0' | grep -q "^  requested-size: 0\$" ||
+        { why="info memory-devices says otherwise: $(hmp_memory_devices | tr '\n' ' ')"; return 1; }
+    # The memory manager (-memory-manager stuck-timeout=3) calls it stuck:
+    # no other node has anything to give.
+    t=$(now)
+    while :; do
+        mm=$(qmp_return '{"execute":"query-memory-manager"}')
+        case "$mm" in *'"state": "stuck"'*) break ;; esac
+        [ "$(elapsed "$t" "$(now)" | cut -d. -f1)" -lt 15 ] ||
+            { why="query-memory-manager does not say stuck: $mm"; return 1; }
+        sleep 0.5
+    done
+    [ "$(field "$mm" vm0 stuck)" = true ] ||
+        { why="query-memory-manager: vm0 not stuck: $mm"; return 1; }
+    out="$out guest alive with node0 = base + size exactly; query-memory-devices (${t_q}s) and info memory-devices: requested-size 0, size $sz; query-memory-manager: stuck, vm0 stuck;"
+
+    # The driver is not broken (an ERROR answer would have stopped it
+    # too): asked for 16M more than it holds, it plugs them.
+    want0=$((sz + 16 * MiB))
+    resize vm0=$want0 || { why="vm0 stuck at $sz, then asked for 16M more: $resize_out"; return 1; }
+    guest_nodes $((b0 + want0 / 1024)) "$b1" ||
+        { why="node0 MemTotal not at +$((want0 / MiB))M: $reply"; return 1; }
+    out="$out asked for $((want0 / MiB))M then, it plugged them in $(reached vm0)s;"
+
+    # Something plugged on node 1 too, then a system reset.
+    resize vm1=$((96 * MiB)) || { why="vm1 0 -> 96M: $resize_out"; return 1; }
+    r1=$(rss)
+    wait_from=$(wc -l < "$log")
+    qmp_return '{"execute":"system_reset"}' | grep -q '"return": {}' ||
+        { why="system_reset refused"; return 1; }
+    devs=$(qmp_return '{"execute":"query-memory-devices"}')
+    r2=$(rss)
+    [ "$(field "$devs" vm0 size)" = 0 ] && [ "$(field "$devs" vm1 size)" = 0 ] ||
+        { why="after system_reset: $devs"; return 1; }
+    [ "$(field "$devs" vm0 requested-size)" = $want0 ] &&
+        [ "$(field "$devs" vm1 requested-size)" = $((96 * MiB)) ] ||
+        { why="system_reset changed requested-size (vm0 $((want0 / MiB))M and vm1 96M before): $devs"; return 1; }
+    out="$out system_reset: sizes 0/0 at once (requested $((want0 / MiB))M/96M kept), Tide RSS $(mb "$r1") -> $(mb "$r2") MiB;"
+    t=$(now)
+    vmem_ready || { why="guest did not come back after system_reset"; return 1; }
+    wait_sizes 60 vm0=$want0 vm1=$((96 * MiB)) ||
+        { why="after the reboot: vm0 $(qom_get vm0 size), vm1 $(qom_get vm1 size)"; return 1; }
+    guest_nodes $((b0 + want0 / 1024)) $((b1 + 96 * KiB_PER_MiB)) ||
+        { why="after the reboot the guest has $reply (base $b0/$b1)"; return 1; }
+    out="$out the guest booted again and plugged both by itself ($(elapsed "$t" "$(now)")s after the reset): nodes = base + $((want0 / MiB))M/96M exactly"
+}
+
+scenario_virtio_mem_kernel() {
+    start_vmem virtio-mem-kernel online_kernel "" "" \
+        -memory-manager stuck-timeout=3
+    out=
+    vmem_kernel_steps
+    vmem_end virtio-mem-kernel $?
+}
+
+# prealloc=on on a memfd backend (vm0), block-size=4M (vm1), and
+# unplugged-inaccessible=on on both, which the guest's driver must accept.
+vmem_options_steps() {
+    vmem_ready || { why="guest not ready"; return 1; }
+    out=" base node0=${b0} node1=${b1} kB;"
+    d0=$(grep 'GUEST: vmem dev .* nid=0 ' "$log" | tail -1 | tr -d '\r')
+    d1=$(grep 'GUEST: vmem dev .* nid=1 ' "$log" | tail -1 | tr -d '\r')
+    case "$d0" in *block=0x200000*unplugged_inaccessible=1*) ;;
+    *) why="vm0 (node 0) as the guest sees it: '$d0'"; return 1 ;; esac
+    case "$d1" in *block=0x400000*unplugged_inaccessible=1*) ;;
+    *) why="vm1 (node 1) as the guest sees it: '$d1'"; return 1 ;; esac
+    [ "$(qom_get vm1 block-size)" = $((4 * MiB)) ] ||
+        { why="vm1 block-size $(qom_get vm1 block-size)"; return 1; }
+    err=$("$QMP_SEND" "$qmp" '{"execute":"qom-set","arguments":{"path":"vm1","property":"requested-size","value":6291456}}' 2>&1 | tail -1)
+    case "$err" in *"multiples of 'block-size' (0x400000)"*) ;;
+    *) why="6M on 4M blocks: $err"; return 1 ;; esac
+    out="$out the guest's driver accepted UNPLUGGED_INACCESSIBLE on both, sees 2M and 4M blocks on nid 0 and 1;"
+
+    r0=$(rss)
+    resize vm0=$((128 * MiB)) || { why="vm0 0 -> 128M: $resize_out"; return 1; }
+    r1=$(rss)
+    t_vm0=$(reached vm0)
+    guest_nodes $((b0 + 128 * KiB_PER_MiB)) "$b1" ||
+        { why="node0 MemTotal not +131072 kB: $reply"; return 1; }
+    [ $((r1 - r0)) -ge $((128 * KiB_PER_MiB * 9 / 10)) ] ||
+        { why="prealloc=on: RSS grew only $(mb $((r1 - r0))) MiB on a 128M plug ($(mb "$r0") -> $(mb "$r1"))"; return 1; }
+    r2=$(rss)
+    resize vm1=$((128 * MiB)) || { why="vm1 0 -> 128M: $resize_out"; return 1; }
+    r3=$(rss)
+    guest_nodes $((b0 + 128 * KiB_PER_MiB)) $((b1 + 128 * KiB_PER_MiB)) ||
+        { why="nodes not +128M/+128M: $reply"; return 1; }
+    out="$out vm0 (prealloc) 0 -> 128M in ${t_vm0}s: RSS $(mb "$r0") -> $(mb "$r1") MiB before the guest touched it; vm1 (4M blocks, no prealloc) 0 -> 128M in $(reached vm1)s: RSS $(mb "$r2") -> $(mb "$r3") MiB;"
+
+    resize vm0=0 vm1=0 || { why="both -> 0: $resize_out"; return 1; }
+    r4=$(rss)
+    guest_nodes "$b0" "$b1" || { why="nodes not back to base: $reply"; return 1; }
+    [ $((r3 - r4)) -ge $((128 * KiB_PER_MiB * 9 / 10)) ] ||
+        { why="RSS fell only $(mb $((r3 - r4))) MiB after unplugging 256M, 128M of it preallocated ($(mb "$r3") -> $(mb "$r4"))"; return 1; }
+    out="$out both -> 0 in $(reached vm0)s/$(reached vm1)s: RSS $(mb "$r3") -> $(mb "$r4") MiB, nodes back to base"
+}
+
+scenario_virtio_mem_options() {
+    start_vmem virtio-mem-options online_movable \
+        ",prealloc=on,unplugged-inaccessible=on" \
+        ",block-size=4M,unplugged-inaccessible=on"
+    out=
+    vmem_options_steps
+    vmem_end virtio-mem-options $?
+}
+
 # Exec to guest userspace on Tide and on QEMU, same kernel, initrd and
 # options (QEMU with -cpu host: Tide gives the guest KVM's CPUID too).
 scenario_compare() {
@@ -309,7 +661,8 @@ scenario_compare() {
     echo "SCENARIO compare: PASS$out"
 }
 
-[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa reset reboot panic
+[ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa virtio-mem-movable \
+    virtio-mem-kernel virtio-mem-options reset reboot panic
 for s in "$@"; do
     case "$s" in
     boot) scenario_boot ;;
@@ -320,6 +673,9 @@ for s in "$@"; do
     reset) scenario_reset ;;
     reboot) scenario_reboot ;;
     compare) scenario_compare ;;
+    virtio-mem-movable) scenario_virtio_mem_movable ;;
+    virtio-mem-kernel) scenario_virtio_mem_kernel ;;
+    virtio-mem-options) scenario_virtio_mem_options ;;
     panic) scenario_panic ;;
     *) echo "SCENARIO $s: FAIL unknown scenario" ;;
     esac
