@@ -133,6 +133,13 @@ bool host_memory_backend_claim(HostMemoryBackend *b, const char *user,
 void host_memory_backend_release(HostMemoryBackend *b);
 bool host_memory_backend_is_in_use(HostMemoryBackend *b);
 
+/*
+ * For backend implementations: [offset, offset + len) is inside the
+ * mapped backend and page-aligned; else errp says "cannot <what> ...".
+ */
+bool host_memory_backend_check_range(HostMemoryBackend *b, const char *what,
+                                     uint64_t offset, uint64_t len,
+                                     Error **errp) G_GNUC_WARN_UNUSED_RESULT;
 /* For backend implementations: page size of an fd (huge page on hugetlbfs). */
 uint64_t host_memory_backend_fd_pagesize(int fd);
 /*
