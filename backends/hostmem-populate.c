@@ -117,12 +117,14 @@ static const char *populate_reason(HostMemoryBackend *b, int err,
 }
 
 static void populate_error(HostMemoryBackend *b, uint64_t offset,
-                           uint64_t len, uint64_t done, int err, Error **errp)
+                           uint64_t len, uint64_t done, int err,
+                           bool injected, Error **errp)
 {
     g_autofree char *buf = NULL;
     g_autofree char *want = size_to_str(len);
     g_autofree char *got = size_to_str(done);
-    const char *reason = populate_reason(b, err, &buf);
+    const char *reason = injected ? "fault injected by x-inject-fault"
+                                  : populate_reason(b, err, &buf);
 
     error_setg_errno(errp, err, "cannot populate %s at offset 0x%" PRIx64
                      " of memory backend '%s' (%s of it populated): %s",
@@ -187,6 +189,23 @@ static int populate_workers(HostMemoryBackend *b, char *start, uint64_t len,
     return err;
 }
 
+/*
+ * An injected failure strikes halfway, as a host running out of memory
+ * would: the first half (whole pages) is really populated, so the caller
+ * has something to give back, and a test can see whether it did.
+ */
+static bool populate_injected(HostMemoryBackend *b, uint64_t offset,
+                              uint64_t len, unsigned threads, bool touch,
+                              int err, Error **errp)
+{
+    uint64_t half = len / 2 / b->page_size * b->page_size, done = 0;
+    int real = half ? populate_workers(b, (char *)b->host + offset, half,
+                                       threads, touch, &done) : 0;
+
+    populate_error(b, offset, len, done, real ? real : err, !real, errp);
+    return false;
+}
+
 bool host_memory_backend_populate(HostMemoryBackend *b, uint64_t offset,
                                   uint64_t len, unsigned threads,
                                   Error **errp)
@@ -207,14 +226,17 @@ bool host_memory_backend_populate(HostMemoryBackend *b, uint64_t offset,
     /* Probe once, as QEMU: only EINVAL means "not supported". */
     if (madvise(start, b->page_size, MADV_POPULATE_WRITE) != 0) {
         if (errno != EINVAL || b->hugetlb) {
-            populate_error(b, offset, len, 0, errno, errp);
+            populate_error(b, offset, len, 0, errno, false, errp);
             return false;
         }
         touch = true;
     }
+    if (hostmem_fault_hit(&b->fault, HOST_MEM_FAULT_POPULATE, &err)) {
+        return populate_injected(b, offset, len, threads, touch, err, errp);
+    }
     err = populate_workers(b, start, len, threads, touch, &done);
     if (err) {
-        populate_error(b, offset, len, done, err, errp);
+        populate_error(b, offset, len, done, err, false, errp);
         return false;
     }
     return true;

@@ -286,13 +286,21 @@ bool host_memory_backend_discard(HostMemoryBackend *b, uint64_t offset,
                                  uint64_t len, Error **errp)
 {
     char *addr;
-    int advice;
+    int advice, err;
 
     if (!host_memory_backend_check_range(b, "discard", offset, len, errp)) {
         return false;
     }
     if (len == 0) {
         return true;
+    }
+    /* An injected failure does nothing, as a refused fallocate or madvise. */
+    if (hostmem_fault_hit(&b->fault, HOST_MEM_FAULT_DISCARD, &err)) {
+        error_setg_errno(errp, err, "cannot discard [0x%" PRIx64 ", +0x%"
+                         PRIx64 ") of memory backend '%s': fault injected by "
+                         "x-inject-fault", offset, len,
+                         host_memory_backend_get_id(b));
+        return false;
     }
     addr = (char *)b->host + offset;
     if (b->fd >= 0) {
@@ -568,6 +576,7 @@ static void backend_unrealize(Object *obj)
 static void backend_instance_init(Object *obj)
 {
     MEMORY_BACKEND(obj)->fd = -1;
+    hostmem_fault_init(&MEMORY_BACKEND(obj)->fault);
 }
 
 static void backend_instance_finalize(Object *obj)
@@ -576,11 +585,13 @@ static void backend_instance_finalize(Object *obj)
 
     release_memory(b);
     g_free(b->user);
+    hostmem_fault_destroy(&b->fault);
 }
 
 static void backend_class_init(ObjectClass *oc)
 {
     object_class_add_props(oc, backend_props);
+    hostmem_fault_class_init(oc);
     oc->realize = backend_complete;
     oc->unrealize = backend_unrealize;
 }

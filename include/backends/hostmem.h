@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "backends/hostmem-fault.h"
 #include "qom/object.h"
 #include "util/error.h"
 
@@ -61,6 +62,9 @@ typedef struct HostMemoryBackend {
     /* The one memory user (a virtio-mem device, a NUMA node...). */
     bool in_use;
     char *user;
+
+    /* x-inject-fault: for tests, any time (hostmem-fault.c). */
+    HostMemFault fault;
 } HostMemoryBackend;
 
 typedef struct HostMemoryBackendClass {
