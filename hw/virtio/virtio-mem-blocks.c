@@ -232,7 +232,12 @@ bool virtio_mem_blocks_plug(VirtioMemBlocks *b, uint64_t first, uint64_t n,
         !host_memory_backend_populate(b->backend, off, len,
                                       b->prealloc_threads, errp)) {
         b->counters.populate_fails++;
-        /* Give back whatever was populated before the failure. */
+        /*
+         * Give back whatever was populated before the failure.  Should
+         * that fail too, the memory stays (counted) until the guest's
+         * retry plugs these blocks after all or an unplug-all or reset
+         * discards the whole region.
+         */
         if (!host_memory_backend_discard(b->backend, off, len, NULL)) {
             b->counters.discard_fails++;
         }

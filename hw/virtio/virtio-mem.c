@@ -457,7 +457,6 @@ static bool virtio_mem_device_realize(VirtIODevice *vdev, Error **errp)
     VirtIOMEM *vmem = VIRTIO_MEM(vdev);
     PCMachineState *pcms = pc_machine_get();
     HostMemoryBackend *b;
-    g_autoptr(Error) err = NULL;
 
     if (!vmem->memdev) {
         error_setg(errp, "'memdev' property must be set");
@@ -473,10 +472,16 @@ static bool virtio_mem_device_realize(VirtIODevice *vdev, Error **errp)
         !host_memory_backend_claim(b, "virtio-mem", errp)) {
         return false;
     }
-    /* Start clean: every block unplugged, no host memory held. */
+    /*
+     * Start clean: every block unplugged, no host memory held.  If that
+     * fails, memory the guest was never given would stay resident (a
+     * prealloc'd backend, a file with data), so refuse, as QEMU does.
+     */
     if (!host_memory_backend_discard(b, 0, host_memory_backend_get_size(b),
-                                     &err)) {
-        warn_report("virtio-mem: %s", error_get_pretty(err));
+                                     errp)) {
+        error_prepend(errp, "Unexpected error discarding RAM: ");
+        host_memory_backend_release(b);
+        return false;
     }
     vmem->block_size = virtio_mem_get_block_size(vmem);
     vmem->ui_resolved = resolve_unplugged_inaccessible(vmem);
