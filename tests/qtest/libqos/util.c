@@ -107,6 +107,51 @@ uint64_t qos_vmm_rss(QTestState *s)
     return g_ascii_strtoull(rss + 5, NULL, 10) * KiB;
 }
 
+/* A mapping's header line: "start-end perms offset dev inode   pathname". */
+static bool smaps_header_names(const char *line, const char *pathname,
+                               bool *is_header)
+{
+    g_auto(GStrv) f = g_strsplit_set(line, " ", 6);
+    const char *name;
+
+    *is_header = g_strv_length(f) >= 5 && strchr(f[0], '-') &&
+                 g_ascii_isxdigit(f[0][0]) && !strchr(f[0], ':');
+    if (!*is_header || g_strv_length(f) < 6) {
+        return false;
+    }
+    /* The pathname column is padded with blanks. */
+    name = f[5] + strspn(f[5], " ");
+    return g_str_equal(name, pathname);
+}
+
+uint64_t qos_vmm_mapping_rss(QTestState *s, const char *pathname)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/smaps",
+                                            (int)qtest_pid(s));
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    bool in_mapping = false, found = false;
+    uint64_t rss = 0;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        bool is_header;
+        bool named = smaps_header_names(*l, pathname, &is_header);
+
+        if (is_header) {
+            in_mapping = named;
+            found |= named;
+        } else if (in_mapping && g_str_has_prefix(*l, "Rss:")) {
+            rss += g_ascii_strtoull(*l + 4, NULL, 10) * KiB;
+        }
+    }
+    if (!found) {
+        g_error("the VMM has no mapping of %s", pathname);
+    }
+    return rss;
+}
+
 uint64_t qos_vmm_cpu_us(QTestState *s)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/stat",

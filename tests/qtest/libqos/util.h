@@ -32,6 +32,13 @@ int64_t qos_event_time_us(JsonNode *event);
 
 /* Resident memory of the VMM process (smaps_rollup Rss), bytes. */
 uint64_t qos_vmm_rss(QTestState *s);
+/*
+ * Resident memory of the VMM's mappings of one file, by the pathname
+ * /proc/PID/smaps shows ("/memfd:mem0 (deleted)" for memory-backend-memfd
+ * id=mem0): the Rss lines of those mappings, summed, bytes.  Fails the
+ * test when the VMM has no such mapping.
+ */
+uint64_t qos_vmm_mapping_rss(QTestState *s, const char *pathname);
 /* User plus system CPU time the VMM process used so far, microseconds. */
 uint64_t qos_vmm_cpu_us(QTestState *s);
 
