@@ -107,44 +107,61 @@ uint64_t qos_vmm_rss(QTestState *s)
     return g_ascii_strtoull(rss + 5, NULL, 10) * KiB;
 }
 
-/* A mapping's header line: "start-end perms offset dev inode   pathname". */
-static bool smaps_header_names(const char *line, const char *pathname,
-                               bool *is_header)
+/*
+ * The pathname column of a mapping's header line in smaps ("start-end
+ * perms offset dev inode   pathname"; empty for anonymous memory), or
+ * NULL for the other lines ("Rss:   4 kB").  [line, end) is one line.
+ */
+static const char *smaps_pathname(const char *line, const char *end)
 {
-    g_auto(GStrv) f = g_strsplit_set(line, " ", 6);
-    const char *name;
+    const char *p = line;
 
-    *is_header = g_strv_length(f) >= 5 && strchr(f[0], '-') &&
-                 g_ascii_isxdigit(f[0][0]) && !strchr(f[0], ':');
-    if (!*is_header || g_strv_length(f) < 6) {
-        return false;
+    while (p < end && g_ascii_isxdigit(*p)) {
+        p++;
     }
-    /* The pathname column is padded with blanks. */
-    name = f[5] + strspn(f[5], " ");
-    return g_str_equal(name, pathname);
+    if (p == line || p == end || *p != '-') {
+        return NULL;
+    }
+    for (int field = 0; field < 5; field++) {
+        while (p < end && *p != ' ') {
+            p++;
+        }
+        while (p < end && *p == ' ') {
+            p++;
+        }
+    }
+    return p;
 }
 
+/*
+ * Walked by hand, not split: the file is large (an ASan VMM has hundreds
+ * of mappings) and ASan's strstr, which g_strsplit uses, makes a split
+ * quadratic.
+ */
 uint64_t qos_vmm_mapping_rss(QTestState *s, const char *pathname)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/smaps",
                                             (int)qtest_pid(s));
     g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
+    size_t len, want = strlen(pathname);
     bool in_mapping = false, found = false;
     uint64_t rss = 0;
 
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l; l++) {
-        bool is_header;
-        bool named = smaps_header_names(*l, pathname, &is_header);
+    g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+    for (const char *line = text; line < text + len;) {
+        const char *end = memchr(line, '\n', (size_t)(text + len - line));
+        const char *name;
 
-        if (is_header) {
-            in_mapping = named;
-            found |= named;
-        } else if (in_mapping && g_str_has_prefix(*l, "Rss:")) {
-            rss += g_ascii_strtoull(*l + 4, NULL, 10) * KiB;
+        end = end ? end : text + len;
+        name = smaps_pathname(line, end);
+        if (name) {
+            in_mapping = (size_t)(end - name) == want &&
+                         !memcmp(name, pathname, want);
+            found |= in_mapping;
+        } else if (in_mapping && g_str_has_prefix(line, "Rss:")) {
+            rss += g_ascii_strtoull(line + 4, NULL, 10) * KiB;
         }
+        line = end + 1;
     }
     if (!found) {
         g_error("the VMM has no mapping of %s", pathname);
