@@ -49,7 +49,8 @@ void hostmem_fault_arm(HostMemFault *f, HostMemFaultOp op, uint64_t n,
  * *err set to the errno to fail it with.  Called by the backend at the
  * start of populate and discard, after the range checks.
  */
-bool hostmem_fault_hit(HostMemFault *f, HostMemFaultOp op, int *err);
+bool hostmem_fault_hit(HostMemFault *f, HostMemFaultOp op, int *err)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /*
  * Register on the memory-backend class: x-inject-fault (a string,
