@@ -8,7 +8,7 @@ B=$(cd "$1" && pwd)
 S=$(cd "$2" && pwd)
 shift 2
 [ $# -gt 0 ] || set -- boot numa rng virtio-mem virtio-mem-numa virtio-mem-movable \
-    virtio-mem-kernel virtio-mem-options reset reboot panic
+    virtio-mem-kernel reset reboot panic
 OUT=$B/guest
 L1_STALL=${L1_STALL:-150}
 L1_TIMEOUT=${L1_TIMEOUT:-900}
