@@ -4,14 +4,20 @@
 # host with KVM (bench-guest.py).  POSIX sh: busybox ash in L1, dash on
 # the host.  Prints result lines, parsed by bench-guest.py:
 #   BENCH ROUND VMM METRIC VALUE
-# with METRIC one of start_s (VMM exec to guest userspace), rss_idle_kb,
+# with METRIC one of start_s (VMM exec to guest userspace),
+# start_guest_uptime_s (the guest's uptime then), rss_idle_kb,
 # {plug,unplug}_SIZE_Nn_{size,guest}_s (qom-set to size == requested-size,
-# and to the guest's MemTotal showing it), rss_{plug,unplug}_SIZE_Nn_kb.
+# and to the guest's MemTotal showing it), {plug,unplug}_SIZE_Nn_cpu_s (CPU
+# time of the VMM process over that, vCPU threads included),
+# rss_{plug,unplug}_SIZE_Nn_kb.
 # Env: TIDE, QEMU, L2_KERNEL, L2_INITRD, QMP_SEND, TSLOG, WORK.  Options
 # (env, or tide_bench_NAME=VALUE on the L1 kernel command line): ROUNDS
 # (default 2), STEPS (default "1G:1,4G:1,1G:2,4G:2": size and number of
 # nodes), BACKEND (ram or memfd, default ram), INIT_ON_ALLOC (0 or 1,
-# default 0).
+# default 0), POLL_MS (how often qmp-send asks for the sizes, default 50:
+# each ask is a qom-get, ~0.5 ms of CPU for QEMU 7.2 on the host and ten
+# times that nested, which every 2 ms would take the one L1 CPU from the
+# guest).
 set -u
 QEMU=${QEMU:-qemu-system-x86_64}
 QMP_SEND=${QMP_SEND:-qmp-send}
@@ -21,6 +27,7 @@ ROUNDS=${ROUNDS:-2}
 STEPS=${STEPS:-1G:1,4G:1,1G:2,4G:2}
 BACKEND=${BACKEND:-ram}
 INIT_ON_ALLOC=${INIT_ON_ALLOC:-0}
+POLL_MS=${POLL_MS:-50}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
 BOOT_STALL=${BOOT_STALL:-90}
 RESIZE_TIMEOUT=${RESIZE_TIMEOUT:-400}
@@ -31,6 +38,7 @@ if [ -r /proc/cmdline ]; then
         tide_bench_steps=*) STEPS=${a#*=} ;;
         tide_bench_backend=*) BACKEND=${a#*=} ;;
         tide_bench_init_on_alloc=*) INIT_ON_ALLOC=${a#*=} ;;
+        tide_bench_poll_ms=*) POLL_MS=${a#*=} ;;
         esac
     done
 fi
@@ -69,6 +77,8 @@ stamp_of() {
     awk -v t0="$1" -v pat="$2" '$1 >= t0 && index($0, pat) { print $1; exit }' "$log"
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$vpid/status" 2>/dev/null; }
+# utime + stime of the VMM, all threads, in clock ticks.
+cpu_ticks() { sed 's/.*) //' "/proc/$vpid/stat" | awk '{ print $12 + $13 }'; }
 result() { echo "BENCH $round $vmm $1 $2"; }
 # After a failure: the end of the VMM's console (guest and VMM messages).
 show_log() {
@@ -153,7 +163,8 @@ resize() {
         [ "$nodes" = 2 ] && set -- "$@" vm1=0
     fi
     name=${op}_${sz}_${nodes}n
-    "$QMP_SEND" "$qmp" --resize "$RESIZE_TIMEOUT" "$@" > "$WORK/resize.out" 2>&1
+    c0=$(cpu_ticks)
+    QMP_SEND_POLL_MS=$POLL_MS "$QMP_SEND" "$qmp" --resize "$RESIZE_TIMEOUT" "$@" > "$WORK/resize.out" 2>&1
     rc=$?
     t0=$(sed -n 's/^resize start \([0-9.]*\).*/\1/p' "$WORK/resize.out")
     if [ $rc != 0 ] || [ -z "$t0" ]; then
@@ -177,6 +188,9 @@ resize() {
         sleep 0.2
     done
     result "${name}_guest_s" "$(sub "$t" "$t0")"
+    result "${name}_cpu_s" "$(awk -v a="$c0" -v b="$(cpu_ticks)" \
+        -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
+        'BEGIN { printf "%.2f", (b - a) / hz }')"
     # Let the host side settle (discards, faults) before reading RSS.
     sleep 1
     result "rss_${name}_kb" "$(rss_kb)"
@@ -194,6 +208,9 @@ run_vmm() {
         echo "BENCH-NOTE round $round $vmm: retrying the boot"
     done
     result start_s "$(sub "$t_user" "$t_start")"
+    # The guest's own clock at that point: what its kernel took, without
+    # what the VMM did before the first instruction.
+    result start_guest_uptime_s "$(sed -n 's/.*GUEST: userspace up=\([0-9.]*\).*/\1/p' "$log" | head -1)"
     sleep 2
     result rss_idle_kb "$(rss_kb)"
     for step in $(echo "$STEPS" | tr , ' '); do
@@ -203,7 +220,7 @@ run_vmm() {
     stop_vmm
 }
 
-echo "BENCH-CONFIG rounds=$ROUNDS steps=$STEPS backend=$BACKEND" \
+echo "BENCH-CONFIG rounds=$ROUNDS steps=$STEPS backend=$BACKEND poll_ms=$POLL_MS" \
      "machine=$(machine_args | sed "s| -kernel.*||; s|unix:[^ ]*|unix:SOCK|")" \
      "append=$APPEND"
 echo "BENCH-VERSION tide: $("$TIDE" -version 2>&1 | head -1)"
