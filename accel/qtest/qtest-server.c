@@ -163,6 +163,11 @@ static void run_line(QtestConn *conn)
         return;
     }
     qtest_log_line('R', line);
+    /*
+     * Every command, RAM too: an unplug discards right after unmapping,
+     * without a grace period, so a write holding the old flat view
+     * outside the lock could bring a discarded page back.
+     */
     machine_lock();
     reply = qtest_process_line(line);
     machine_unlock();
