@@ -33,6 +33,12 @@ static void kick(KvmCpu *cpu)
     }
 }
 
+/* A memslot update holds the vCPU out of the guest (machine-lock.h). */
+static void kick_runner(void *opaque)
+{
+    kick(opaque);
+}
+
 /* ---- exits ------------------------------------------------------------------ */
 
 static void handle_io(KvmCpu *cpu)
@@ -177,10 +183,10 @@ static void *vcpu_thread(void *opaque)
             break;
         }
         cpu->stopped = false;
-        machine_unlock();
+        machine_lock_run_begin(&cpu->runner);
         r = ioctl(cpu->fd, KVM_RUN, 0);
         err = errno;
-        machine_lock();
+        machine_lock_run_end(&cpu->runner);
         if (r < 0) {
             if (err == EINTR || err == EAGAIN) {
                 continue;
@@ -249,6 +255,8 @@ static bool create_cpu(KvmCpu *cpu, unsigned index, Error **errp)
     cpu->apic_id = x86_apic_id_from_index(index, cfg->cores, cfg->threads);
     cpu->stop = true;
     g_cond_init(&cpu->cond);
+    cpu->runner = (MachineRunner) { .kick = kick_runner, .opaque = cpu };
+    machine_lock_runner_add(&cpu->runner);
     /* KVM numbers vCPUs by initial APIC ID; 0 is the BSP. */
     cpu->fd = ioctl(kvm_state.vm_fd, KVM_CREATE_VCPU,
                     (unsigned long)cpu->apic_id);
@@ -329,6 +337,9 @@ void kvm_cpus_destroy(void)
 
         if (cpu->has_thread) {
             pthread_join(cpu->tid, NULL);
+        }
+        if (cpu->runner.kick) {
+            machine_lock_runner_remove(&cpu->runner);
         }
         if (cpu->run) {
             munmap(cpu->run, kvm_state.run_size);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include "accel/kvm.h"
 #include "system/memory.h"
+#include "util/machine-lock.h"
 
 /*
  * Register state of a vCPU right after KVM_CREATE_VCPU, before it ever
@@ -38,6 +39,8 @@ typedef struct KvmCpu {
      */
     bool stop, stopped;
     GCond cond;
+    /* Inside KVM_RUN, for memslot updates to hold out (machine-lock.h). */
+    MachineRunner runner;
     KvmCpuSnapshot snap;
 } KvmCpu;
 

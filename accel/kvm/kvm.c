@@ -120,8 +120,18 @@ static void kvm_region_add(MemoryListener *l, const FlatRange *fr)
     }
 }
 
+/*
+ * A deleted range usually comes back in the same update, merged or split
+ * (virtio-mem plugging next to plugged blocks, unplugging inside a run):
+ * between the two ioctls a vCPU touching it finds no memslot, and KVM can
+ * only emulate that as MMIO, which fails for an instruction fetch or a
+ * page walk (the guest gets #UD, or the VM an internal error).  So no
+ * vCPU runs from the first deletion until the update is done and the
+ * machine lock, which the updater holds, is released.
+ */
 static void kvm_region_del(MemoryListener *l, const FlatRange *fr)
 {
+    machine_lock_hold_out();
     for (unsigned id = 0; id < kvm_state.nr_slots; id++) {
         KvmSlot *s = &kvm_state.slots[id];
 

@@ -28,4 +28,30 @@ bool machine_lock_held(void);
 /* Must hold the lock; returns holding it again at the same depth. */
 void machine_lock_wait(GCond *cond);
 
+/*
+ * Runners: threads that run for long without the lock (a vCPU inside
+ * KVM_RUN) leave it through machine_lock_run_begin() and come back
+ * through machine_lock_run_end().  A lock holder about to change what
+ * they run on (deleting a KVM memslot that comes back in the same
+ * update) calls machine_lock_hold_out(): it kicks every runner that is
+ * running and returns once none is.  None starts again before the
+ * holder releases the lock, since a run begins only from under it; the
+ * holder's own runner, if it is one, is not running (it holds the lock).
+ */
+typedef struct MachineRunner {
+    gint running;               /* between run_begin and run_end */
+    /* Makes the run end soon; called with the lock held. */
+    void (*kick)(void *opaque);
+    void *opaque;
+} MachineRunner;
+
+void machine_lock_runner_add(MachineRunner *r);
+void machine_lock_runner_remove(MachineRunner *r);
+/* Holding the lock once; returns without it. */
+void machine_lock_run_begin(MachineRunner *r);
+/* Returns holding the lock once. */
+void machine_lock_run_end(MachineRunner *r);
+/* Holding the lock (or with no runner running: start-up, tear-down). */
+void machine_lock_hold_out(void);
+
 #endif
