@@ -188,7 +188,7 @@ def rows(data):
                         % (op, label(size, nodes)), key + "_guest_s", 1))
     for op in ("plug", "unplug"):
         for size, nodes in steps():
-            out.append(("cpu", "VMM CPU during %s %s (s)"
+            out.append(("cpu", "main-thread CPU, %s %s (s)"
                         % (op, label(size, nodes)),
                         "%s_%s_%dn_cpu_s" % (op, size, nodes), 1))
     out.append(("rss", "RSS idle (MiB)", "rss_idle_kb", 1024))
@@ -306,6 +306,7 @@ plot "{d_resize}" using 2:xtic(1) title "Tide: size == requested" lc rgb "#1f77b
      "" using 4 title "Tide: guest MemTotal" lc rgb "#aec7e8", \\
      "" using 5 title "QEMU: guest MemTotal" lc rgb "#ffbb78"
 unset logscale y
+set key outside top center horizontal
 set output "{out}/guest-rss.png"
 set title "VMM resident memory (VmRSS, median)\\n{sub}"
 set ylabel "MiB"
@@ -318,6 +319,7 @@ set output "{out}/guest-ratios.png"
 set title "Tide / QEMU (below 1: Tide is faster or smaller)\\n{sub}"
 set ylabel "ratio"
 set yrange [0:*]
+set offsets 0, 0, 0.12, 0
 set key off
 set bmargin 17
 set xtics rotate by -50 left

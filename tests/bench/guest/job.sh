@@ -8,7 +8,7 @@
 # start_guest_uptime_s (the guest's uptime then), rss_idle_kb,
 # {plug,unplug}_SIZE_Nn_{size,guest}_s (qom-set to size == requested-size,
 # and to the guest's MemTotal showing it), {plug,unplug}_SIZE_Nn_cpu_s (CPU
-# time of the VMM process over that, vCPU threads included),
+# time of the VMM's main thread over that),
 # rss_{plug,unplug}_SIZE_Nn_kb.
 # Env: TIDE, QEMU, L2_KERNEL, L2_INITRD, QMP_SEND, TSLOG, WORK.  Options
 # (env, or tide_bench_NAME=VALUE on the L1 kernel command line): ROUNDS
@@ -77,8 +77,11 @@ stamp_of() {
     awk -v t0="$1" -v pat="$2" '$1 >= t0 && index($0, pat) { print $1; exit }' "$log"
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$vpid/status" 2>/dev/null; }
-# utime + stime of the VMM, all threads, in clock ticks.
-cpu_ticks() { sed 's/.*) //' "/proc/$vpid/stat" | awk '{ print $12 + $13 }'; }
+# utime + stime of the VMM's main thread (the main loop: virtqueue
+# requests, memslots, QMP), in clock ticks.  The vCPU threads are left
+# out: nested, they run whenever the guest does, so their time is the
+# elapsed time again.
+cpu_ticks() { sed 's/.*) //' "/proc/$vpid/task/$vpid/stat" | awk '{ print $12 + $13 }'; }
 result() { echo "BENCH $round $vmm $1 $2"; }
 # After a failure: the end of the VMM's console (guest and VMM messages).
 show_log() {
