@@ -21,6 +21,20 @@ static uint64_t blocks_to_bytes(const VirtioMemBlocks *b, uint64_t n)
     return n * b->block_size;
 }
 
+/*
+ * Chunk size in blocks: VIRTIO_MEM_MIN_CHUNK, doubled until the region has
+ * at most VIRTIO_MEM_MAX_CHUNKS chunks, and never less than one block.
+ */
+static uint64_t chunk_blocks_for(uint64_t region_size, uint64_t block_size)
+{
+    uint64_t chunk = VIRTIO_MEM_MIN_CHUNK;
+
+    while (chunk < region_size / VIRTIO_MEM_MAX_CHUNKS) {
+        chunk <<= 1;
+    }
+    return MAX(chunk / block_size, 1);
+}
+
 void virtio_mem_blocks_init(VirtioMemBlocks *b, HostMemoryBackend *backend,
                             MemoryRegion *container, uint64_t block_size)
 {
@@ -29,6 +43,7 @@ void virtio_mem_blocks_init(VirtioMemBlocks *b, HostMemoryBackend *backend,
     b->block_size = block_size;
     b->region_size = host_memory_backend_get_size(backend);
     b->nb_blocks = b->region_size / block_size;
+    b->chunk_blocks = chunk_blocks_for(b->region_size, block_size);
     b->bitmap = bitmap_new(b->nb_blocks);
     b->extents = g_ptr_array_new();
     b->usable_region_size = 0;
@@ -178,47 +193,82 @@ static void extent_map(VirtioMemBlocks *b, uint64_t first, uint64_t n)
     g_ptr_array_sort(b->extents, extent_cmp);
 }
 
+/* The end of the piece of [first, end) that lies in first's chunk. */
+static uint64_t piece_end(const VirtioMemBlocks *b, uint64_t first,
+                          uint64_t end)
+{
+    uint64_t chunk_end = (first / b->chunk_blocks + 1) * b->chunk_blocks;
+
+    return MIN(end, chunk_end);
+}
+
+static bool is_chunk_start(const VirtioMemBlocks *b, uint64_t block)
+{
+    return block % b->chunk_blocks == 0;
+}
+
 /*
- * Map [first, first + n) as RAM, merged with plugged neighbours into one
- * region, in one memory transaction so listeners see one change.
+ * Map [first, first + n) as RAM, chunk by chunk, each piece merged with
+ * the plugged neighbours in its chunk, in one memory transaction so
+ * listeners see one change.  A piece that fills its chunk has no such
+ * neighbour: nothing mapped is removed.
  */
 static void map_plugged(VirtioMemBlocks *b, uint64_t first, uint64_t n)
 {
-    VirtioMemExtent *left = find_extent_ending_at(b, first);
-    VirtioMemExtent *right = find_extent_starting_at(b, first + n);
-    uint64_t start = first, count = n;
+    uint64_t end = first + n;
 
     memory_region_transaction_begin();
-    if (left) {
-        start = left->first;
-        count += left->n;
-        extent_unmap(b, left);
+    for (uint64_t s = first, e; s < end; s = e) {
+        VirtioMemExtent *left = NULL, *right = NULL;
+        uint64_t start = s, count;
+
+        e = piece_end(b, s, end);
+        count = e - s;
+        if (!is_chunk_start(b, s)) {
+            left = find_extent_ending_at(b, s);
+        }
+        if (!is_chunk_start(b, e)) {
+            right = find_extent_starting_at(b, e);
+        }
+        if (left) {
+            start = left->first;
+            count += left->n;
+            extent_unmap(b, left);
+        }
+        if (right) {
+            count += right->n;
+            extent_unmap(b, right);
+        }
+        extent_map(b, start, count);
     }
-    if (right) {
-        count += right->n;
-        extent_unmap(b, right);
-    }
-    extent_map(b, start, count);
     memory_region_transaction_commit();
 }
 
-/* Unmap [first, first + n), which lies inside one extent, keeping the rest. */
+/*
+ * Unmap [first, first + n), chunk by chunk; each piece lies inside one
+ * extent (extents stop at chunk ends), whose rest stays mapped.
+ */
 static void unmap_plugged(VirtioMemBlocks *b, uint64_t first, uint64_t n)
 {
-    VirtioMemExtent *e = find_extent_containing(b, first);
-    uint64_t e_first, e_end;
+    uint64_t end = first + n;
 
-    /* The bitmap says these blocks are plugged, so an extent holds them. */
-    g_assert(e && first + n <= e->first + e->n);
-    e_first = e->first;
-    e_end = e->first + e->n;
     memory_region_transaction_begin();
-    extent_unmap(b, e);
-    if (first > e_first) {
-        extent_map(b, e_first, first - e_first);
-    }
-    if (first + n < e_end) {
-        extent_map(b, first + n, e_end - first - n);
+    for (uint64_t s = first, e; s < end; s = e) {
+        VirtioMemExtent *x = find_extent_containing(b, s);
+        uint64_t x_first, x_end;
+
+        e = piece_end(b, s, end);
+        /* The bitmap says these blocks are plugged, so an extent holds them. */
+        g_assert(x && e <= x->first + x->n);
+        x_first = x->first;
+        x_end = x->first + x->n;
+        extent_unmap(b, x);
+        if (s > x_first) {
+            extent_map(b, x_first, s - x_first);
+        }
+        if (e < x_end) {
+            extent_map(b, e, x_end - e);
+        }
     }
     memory_region_transaction_commit();
 }
@@ -282,14 +332,14 @@ bool virtio_mem_blocks_unplug_all(VirtioMemBlocks *b, Error **errp)
         uint64_t first = 0;
 
         b->counters.discard_fails++;
-        /* Put every run back as it was. */
+        /* Put every run back as it was (no extent is left to merge with). */
         memory_region_transaction_begin();
         while ((first = bitmap_find_next_set(b->bitmap, b->nb_blocks, first))
                < b->nb_blocks) {
             uint64_t end = bitmap_find_next_clear(b->bitmap, b->nb_blocks,
                                                   first);
 
-            extent_map(b, first, end - first);
+            map_plugged(b, first, end - first);
             first = end;
         }
         memory_region_transaction_commit();

@@ -66,10 +66,10 @@ static void check(VirtioMemHarness *h)
     /* No plugged block outside the usable region. */
     g_assert_cmpuint(bitmap_find_next_set(b->bitmap, NB, usable_blocks), ==,
                      NB);
-    /* One RAM region per run of plugged blocks. */
+    /* One RAM region per run of plugged blocks inside a chunk. */
     for (uint64_t i = 0; i < NB; i++) {
         runs += bitmap_test(b->bitmap, i) &&
-                (i == 0 || !bitmap_test(b->bitmap, i - 1));
+                (i % b->chunk_blocks == 0 || !bitmap_test(b->bitmap, i - 1));
     }
     g_assert_cmpuint(virtio_mem_blocks_nr_extents(b), ==, runs);
 }
@@ -96,6 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     VirtioMemHarness *h = harness_new(&cfg);
     VirtIOMEM *vmem = harness_device(h);
     Input in = { data, size };
+
+    /* Chunks of 8 blocks, so runs meet chunk ends in a 64 MiB region. */
+    g_assert_cmpuint(vmem->blocks.plugged_blocks, ==, 0);
+    vmem->blocks.chunk_blocks = 8;
 
     for (int steps = 0; in.left && steps < 256; steps++) {
         uint8_t op = take8(&in) % 8;

@@ -177,6 +177,81 @@ static void test_prealloc_populates_on_plug(Fixture *f, gconstpointer data)
     g_assert_cmpuint(resident_bytes(host(f, 4), BS), ==, 0);
 }
 
+/* Counts what KVM's listener would do: memslots added and deleted. */
+static unsigned ranges_added, ranges_deleted;
+
+static void count_add(MemoryListener *l, const FlatRange *fr)
+{
+    ranges_added++;
+}
+
+static void count_del(MemoryListener *l, const FlatRange *fr)
+{
+    ranges_deleted++;
+}
+
+/*
+ * With chunks of 4 blocks: runs are mapped chunk by chunk, and a request
+ * for whole chunks (what Linux sends: a memory block) next to plugged
+ * ones only adds ranges, and an unplug of a whole chunk only deletes
+ * its own, so no range the guest uses is deleted to come back merged.
+ */
+static void test_chunks_bound_ranges(Fixture *f, gconstpointer data)
+{
+    MemoryListener l = { .region_add = count_add, .region_del = count_del,
+                         .name = "count" };
+    uint64_t v;
+
+    f->b.chunk_blocks = 4;
+    virtio_mem_blocks_resize_usable(&f->b, REGION, false);
+    memory_listener_register(&l, &address_space_memory);
+    ranges_added = ranges_deleted = 0;
+
+    /* Blocks 2-9 cross two chunk ends: [2,4) [4,8) [8,10). */
+    g_assert_true(virtio_mem_blocks_plug(&f->b, 2, 8, NULL));
+    g_assert_cmpuint(virtio_mem_blocks_nr_extents(&f->b), ==, 3);
+    g_assert_cmpuint(ranges_deleted, ==, 0);
+    /* Inside a chunk, neighbours still merge: [8,10) + [10,12). */
+    g_assert_true(virtio_mem_blocks_plug(&f->b, 10, 2, NULL));
+    g_assert_cmpuint(virtio_mem_blocks_nr_extents(&f->b), ==, 3);
+    g_assert_cmpuint(ranges_deleted, ==, 1);
+    /* Whole chunks beside plugged ones: added, nothing deleted. */
+    ranges_added = ranges_deleted = 0;
+    g_assert_true(virtio_mem_blocks_plug(&f->b, 12, 8, NULL));
+    g_assert_cmpuint(virtio_mem_blocks_nr_extents(&f->b), ==, 5);
+    g_assert_cmpuint(ranges_added, ==, 2);
+    g_assert_cmpuint(ranges_deleted, ==, 0);
+    /* A whole chunk back: its range goes, no other is touched. */
+    ranges_added = ranges_deleted = 0;
+    g_assert_true(virtio_mem_blocks_unplug(&f->b, 16, 4, NULL));
+    g_assert_cmpuint(ranges_added, ==, 0);
+    g_assert_cmpuint(ranges_deleted, ==, 1);
+    /* An unplug across a chunk end splits the two ranges it cuts. */
+    g_assert_true(virtio_mem_blocks_unplug(&f->b, 7, 2, NULL));
+    g_assert_cmpuint(virtio_mem_blocks_nr_extents(&f->b), ==, 4);
+    g_assert_true(virtio_mem_blocks_range_plugged(&f->b, 2, 5));
+    g_assert_true(virtio_mem_blocks_range_plugged(&f->b, 9, 7));
+    /* Memory on each side of a chunk end is RAM and the cut reads zero. */
+    g_assert_cmpint(address_space_st(&address_space_memory, BASE + 4 * BS - 8,
+                                     8, 0x1234), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_st(&address_space_memory, BASE + 4 * BS, 8,
+                                     0x5678), ==, MEMTX_OK);
+    g_assert_cmpuint(host(f, 3)[BS - 8], ==, 0x34);
+    g_assert_cmpuint(host(f, 4)[0], ==, 0x78);
+    g_assert_cmpint(address_space_ld(&address_space_memory, BASE + 7 * BS, 8,
+                                     &v), ==, MEMTX_OK);
+    g_assert_cmpuint(v, ==, 0);
+    memory_listener_unregister(&l);
+    g_assert_true(virtio_mem_blocks_unplug_all(&f->b, NULL));
+    g_assert_cmpuint(virtio_mem_blocks_nr_extents(&f->b), ==, 0);
+}
+
+static void test_chunk_size_rule(Fixture *f, gconstpointer data)
+{
+    /* 64 MiB of 2 MiB blocks: one 128 MiB chunk covers it all. */
+    g_assert_cmpuint(f->b.chunk_blocks, ==, 64);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -193,6 +268,10 @@ int main(int argc, char **argv)
         test_plug_maps_unplug_unmaps);
     ADD("/virtio-mem/blocks/plugged-runs-merge-and-split",
         test_extents_merge_and_split);
+    ADD("/virtio-mem/blocks/whole-chunk-requests-delete-no-other-range",
+        test_chunks_bound_ranges);
+    ADD("/virtio-mem/blocks/chunk-is-a-linux-memory-block-at-least",
+        test_chunk_size_rule);
     ADD("/virtio-mem/blocks/unplug-returns-host-memory",
         test_unplug_returns_host_memory);
     ADD("/virtio-mem/blocks/prealloc-populates-on-plug",

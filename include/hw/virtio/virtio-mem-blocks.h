@@ -16,6 +16,19 @@
 #define VIRTIO_MEM_USABLE_EXTENT (UINT64_C(256) << 20)
 
 /*
+ * Runs of plugged blocks are mapped chunk by chunk: a RAM region never
+ * crosses a chunk boundary.  A chunk is at least a Linux memory block on
+ * x86-64 (128 MiB), which is what the Linux driver plugs and unplugs in
+ * one request, so such a request adds or removes whole regions and never
+ * deletes one the guest is using only to add it back merged or split
+ * (a KVM memslot deletion holds every vCPU out and drops the slot's
+ * mappings).  It grows with the region so a device has at most
+ * VIRTIO_MEM_MAX_CHUNKS of them (KVM memslots are counted).
+ */
+#define VIRTIO_MEM_MIN_CHUNK (UINT64_C(128) << 20)
+#define VIRTIO_MEM_MAX_CHUNKS 256
+
+/*
  * What the device did since realize, readable as the read-only QOM
  * properties x-stats-* (virtio-mem-stats.c) and asserted by tests.
  * Requests count every request of the type, whatever the answer; bytes
@@ -37,7 +50,8 @@ typedef struct VirtioMemCounters {
  * set = plugged; plugged_blocks is its population count, kept in step.
  *
  * Host mapping: only plugged blocks are guest RAM.  Each maximal run of
- * plugged blocks is one RAM region in `container` (the device's window in
+ * plugged blocks inside one chunk (chunk_blocks blocks, aligned to the
+ * region start) is one RAM region in `container` (the device's window in
  * the device-memory area).  Unplugged blocks are not RAM at all: with
  * zero_holes they read as zeros through the container (the spec lets a
  * driver without UNPLUGGED_INACCESSIBLE read them), otherwise they are
@@ -53,6 +67,7 @@ typedef struct VirtioMemBlocks {
     uint64_t nb_blocks;
     uint64_t usable_region_size;
     uint64_t plugged_blocks;
+    uint64_t chunk_blocks;      /* no RAM region crosses a multiple of it */
     uint64_t *bitmap;
     HostMemoryBackend *backend;
     MemoryRegion *container;
@@ -104,7 +119,7 @@ bool virtio_mem_blocks_unplug(VirtioMemBlocks *b, uint64_t first, uint64_t n,
                               Error **errp);
 /* Unplug everything (UNPLUG_ALL, system reset). */
 bool virtio_mem_blocks_unplug_all(VirtioMemBlocks *b, Error **errp);
-/* Number of mapped runs (each is one RAM range, one KVM memslot). */
+/* Number of mapped runs, split at chunks (each one RAM range, one memslot). */
 unsigned virtio_mem_blocks_nr_extents(const VirtioMemBlocks *b);
 
 #endif
