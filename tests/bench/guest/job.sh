@@ -15,9 +15,8 @@
 # (default 2), STEPS (default "1G:1,4G:1,1G:2,4G:2": size and number of
 # nodes), BACKEND (ram or memfd, default ram), INIT_ON_ALLOC (0 or 1,
 # default 0), POLL_MS (how often qmp-send asks for the sizes, default 50:
-# each ask is a qom-get, ~0.5 ms of CPU for QEMU 7.2 on the host and ten
-# times that nested, which every 2 ms would take the one L1 CPU from the
-# guest).
+# each ask is a qom-get, ~0.5 ms of CPU for QEMU 7.2 on the host and more
+# nested, which every 2 ms would take the one L1 CPU from the guest).
 set -u
 QEMU=${QEMU:-qemu-system-x86_64}
 QMP_SEND=${QMP_SEND:-qmp-send}
