@@ -588,6 +588,38 @@ static bool flatview_has_range(const FlatView *fv, const FlatRange *fr)
     return found && flat_range_equal(found, fr);
 }
 
+/*
+ * Whether any address of [addr, addr + size) is RAM in fv: a deleted range
+ * that is, is being mapped again (merged, split or changed), not removed.
+ */
+static bool flatview_has_ram_in(const FlatView *fv, uint64_t addr,
+                                uint64_t size)
+{
+    size_t lo = 0, hi = fv ? fv->nr : 0;
+
+    /* The first range ending above addr. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const FlatRange *r = &fv->ranges[mid];
+
+        if (r->addr + (r->size - 1) < addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; fv && i < fv->nr; i++) {
+        /* Only the first may start below addr. */
+        if (fv->ranges[i].addr > addr && fv->ranges[i].addr - addr >= size) {
+            break;
+        }
+        if (flat_range_is_ram(&fv->ranges[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static MemoryListener *listener_at(AddressSpace *as, guint i)
 {
     return g_ptr_array_index(as->listeners, i);
@@ -610,12 +642,16 @@ static void listeners_update(AddressSpace *as, const FlatView *old,
     /* Deletions first: a memslot must go before one overlapping it comes. */
     for (size_t i = 0; old && i < old->nr; i++) {
         const FlatRange *fr = &old->ranges[i];
+        bool remapped;
+
         if (!flat_range_is_ram(fr) || flatview_has_range(new, fr)) {
             continue;
         }
+        remapped = flatview_has_ram_in(new, fr->addr, fr->size);
         for (guint l = nl; l-- > 0;) {
             if (listener_at(as, l)->region_del) {
-                listener_at(as, l)->region_del(listener_at(as, l), fr);
+                listener_at(as, l)->region_del(listener_at(as, l), fr,
+                                               remapped);
             }
         }
     }
@@ -641,15 +677,19 @@ static void listeners_update(AddressSpace *as, const FlatView *old,
 static void listener_replay(MemoryListener *listener, const FlatView *fv,
                             bool add)
 {
-    void (*cb)(MemoryListener *, const FlatRange *) =
-        add ? listener->region_add : listener->region_del;
-
     if (listener->begin) {
         listener->begin(listener);
     }
-    for (size_t i = 0; cb && i < fv->nr; i++) {
-        if (flat_range_is_ram(&fv->ranges[i])) {
-            cb(listener, &fv->ranges[i]);
+    for (size_t i = 0; i < fv->nr; i++) {
+        const FlatRange *fr = &fv->ranges[i];
+
+        if (!flat_range_is_ram(fr)) {
+            continue;
+        }
+        if (add && listener->region_add) {
+            listener->region_add(listener, fr);
+        } else if (!add && listener->region_del) {
+            listener->region_del(listener, fr, false);
         }
     }
     if (listener->commit) {

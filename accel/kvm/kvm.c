@@ -128,10 +128,18 @@ static void kvm_region_add(MemoryListener *l, const FlatRange *fr)
  * page walk (the guest gets #UD, or the VM an internal error).  So no
  * vCPU runs from the first deletion until the update is done and the
  * machine lock, which the updater holds, is released.
+ *
+ * A range that simply goes (virtio-mem unplugging whole chunks, the
+ * usual unplug) needs none of that: the guest gave the memory up, and a
+ * vCPU touching it anyway meets MMIO either way.  Holding the vCPUs out
+ * costs the updater a kick and a wait per vCPU, every chunk.
  */
-static void kvm_region_del(MemoryListener *l, const FlatRange *fr)
+static void kvm_region_del(MemoryListener *l, const FlatRange *fr,
+                           bool remapped)
 {
-    machine_lock_hold_out();
+    if (remapped) {
+        machine_lock_hold_out();
+    }
     for (unsigned id = 0; id < kvm_state.nr_slots; id++) {
         KvmSlot *s = &kvm_state.slots[id];
 

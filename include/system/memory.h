@@ -262,11 +262,17 @@ static inline void *flat_range_host(const FlatRange *fr)
  * held (and, in Tide, the machine lock).  They must not change the
  * topology nor wait for a grace period.  The FlatRange passed is valid
  * only during the call.  Any callback may be NULL.
+ *
+ * region_del's remapped is true when some of the range's addresses are
+ * RAM again once the update is done (a range merged, split or changed):
+ * until its region_add, the guest must not run into the hole.  False
+ * means the addresses leave the guest's RAM.
  */
 struct MemoryListener {
     void (*begin)(MemoryListener *listener);
     void (*region_add)(MemoryListener *listener, const FlatRange *fr);
-    void (*region_del)(MemoryListener *listener, const FlatRange *fr);
+    void (*region_del)(MemoryListener *listener, const FlatRange *fr,
+                       bool remapped);
     void (*commit)(MemoryListener *listener);
     int priority;
     const char *name;

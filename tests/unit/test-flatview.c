@@ -304,7 +304,7 @@ static void test_matches_naive_walk(void *fx, const void *data)
 typedef struct Recorder {
     MemoryListener listener;
     unsigned begins, commits, adds;
-    char log[512];              /* "+addr/size " and "-addr/size " */
+    char log[512];              /* "+addr/size ", "-addr/size ", "~..." */
 } Recorder;
 
 static char order_log[64];      /* "+prio " across recorders */
@@ -335,9 +335,10 @@ static void rec_add(MemoryListener *l, const FlatRange *fr)
     rec_event(l, fr, '+');
 }
 
-static void rec_del(MemoryListener *l, const FlatRange *fr)
+/* "~" for a range whose addresses stay RAM (merged, split, changed). */
+static void rec_del(MemoryListener *l, const FlatRange *fr, bool remapped)
 {
-    rec_event(l, fr, '-');
+    rec_event(l, fr, remapped ? '~' : '-');
 }
 
 /* A recorder registered on the test's address space. */
@@ -385,11 +386,49 @@ static void test_removal_reports_region_del(void *fx, const void *data)
     ASSERT_LOG(rec.log, "-2000/1000 +10000/1000 ");
     /* Turning into ROM changes the range too. */
     memory_region_set_readonly(b, true);
-    ASSERT_LOG(rec.log, "-10000/1000 +10000/1000 ");
+    ASSERT_LOG(rec.log, "~10000/1000 +10000/1000 ");
     /* Destroying the space tells listeners still registered. */
     address_space_destroy(&as);
     ASSERT_LOG(rec.log, "-10000/1000 ");
     address_space_init(&as, root, "again");
+}
+
+/*
+ * region_del says whether the range's addresses stay RAM: KVM holds the
+ * vCPUs out only then (a split or merge), not for memory that goes.
+ */
+static void test_region_del_says_remapped(void *fx, const void *data)
+{
+    MemoryRegion *a = ram("a", 8 * KiB, 0), *b = ram("b", 4 * KiB, 0);
+    MemoryRegion *m = io("m", &null_ops, 4 * KiB);
+    Recorder rec;
+
+    rec_register(&rec, 0);
+    memory_region_add_subregion(root, 0x10000, a);
+    ASSERT_LOG(rec.log, "+10000/2000 ");
+    /* MMIO over a's second half splits it: the first half stays RAM. */
+    memory_region_add_subregion_overlap(root, 0x11000, m, 1);
+    ASSERT_LOG(rec.log, "~10000/2000 +10000/1000 ");
+    /* And gone again, the halves merge. */
+    memory_region_del_subregion(root, m);
+    ASSERT_LOG(rec.log, "~10000/1000 +10000/2000 ");
+    /* A range ending just below, or starting just above, does not count. */
+    memory_region_add_subregion(root, 0x20000, b);
+    ASSERT_LOG(rec.log, "+20000/1000 ");
+    memory_region_set_address(b, 0x1f000);
+    ASSERT_LOG(rec.log, "-20000/1000 +1f000/1000 ");
+    memory_region_set_address(b, 0x20000);
+    ASSERT_LOG(rec.log, "-1f000/1000 +20000/1000 ");
+    /* One starting below and reaching in does. */
+    memory_region_set_address(b, 0x1f800);
+    ASSERT_LOG(rec.log, "~20000/1000 +1f800/1000 ");
+    /* RAM replaced by MMIO everywhere is gone. */
+    memory_region_add_subregion_overlap(root, 0x1f800, m, 1);
+    ASSERT_LOG(rec.log, "-1f800/1000 ");
+    memory_region_del_subregion(root, m);
+    ASSERT_LOG(rec.log, "+1f800/1000 ");
+    memory_listener_unregister(&rec.listener);
+    ASSERT_LOG(rec.log, "-10000/2000 -1f800/1000 ");
 }
 
 static void test_transaction_rebuilds_once(void *fx, const void *data)
@@ -782,6 +821,7 @@ int main(int argc, char **argv)
     ADD("flatview", test_matches_naive_walk);
     ADD("listener", test_register_reports_current_ram);
     ADD("listener", test_removal_reports_region_del);
+    ADD("listener", test_region_del_says_remapped);
     ADD("listener", test_transaction_rebuilds_once);
     ADD("listener", test_called_in_priority_order);
     ADD("access", test_mmio_access_fits_impl_size);

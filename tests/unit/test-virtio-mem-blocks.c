@@ -185,7 +185,7 @@ static void count_add(MemoryListener *l, const FlatRange *fr)
     ranges_added++;
 }
 
-static void count_del(MemoryListener *l, const FlatRange *fr)
+static void count_del(MemoryListener *l, const FlatRange *fr, bool remapped)
 {
     ranges_deleted++;
 }
