@@ -1,94 +1,5 @@
-/* The address space: rendering, accesses, listeners, RCU readers. */
-#include <glib.h>
-#include <string.h>
-
-#include "system/memory.h"
-#include "system/physmem.h"
-
-#define KiB (UINT64_C(1) << 10)
-#define TOP (UINT64_C(1) << 63)
-
-/*
- * Each test gets a fresh root spanning 2^64, an address space on it, and
- * regions from the helpers below, which the teardown unmaps and frees.
- */
-static MemoryRegion *root;
-static AddressSpace as;
-static GPtrArray *regions;      /* MemoryRegion *, freed at teardown */
-static GPtrArray *hosts;        /* RAM buffers */
-static char dev_log[256];       /* device callbacks: "r0/4 w8/4=1234 " */
-
-static MemoryRegion *new_region(void)
-{
-    MemoryRegion *mr = g_new0(MemoryRegion, 1);
-
-    g_ptr_array_add(regions, mr);
-    return mr;
-}
-
-/* A region made by init(mr, ...), freed by the teardown. */
-#define NEW(init, ...) ({                                   \
-        MemoryRegion *mr_ = new_region();                   \
-        init(mr_, __VA_ARGS__);                             \
-        mr_;                                                \
-    })
-#define container(name, size) NEW(memory_region_init_container, name, size)
-#define alias(name, orig, off, size) \
-    NEW(memory_region_init_alias, name, orig, off, size)
-#define io(name, ops, size) NEW(memory_region_init_io, ops, NULL, name, size)
-
-/* RAM over a heap buffer filled with fill. */
-static MemoryRegion *ram(const char *name, uint64_t size, uint8_t fill)
-{
-    MemoryRegion *mr = new_region();
-    /* g_malloc(0) is NULL, and memset(NULL, ...) is undefined even for 0. */
-    uint8_t *host = g_malloc(MAX(size, 1));
-
-    memset(host, fill, MAX(size, 1));
-    g_ptr_array_add(hosts, host);
-    memory_region_init_ram_ptr(mr, name, size, host);
-    return mr;
-}
-
-/* Append to a char array log. */
-#define LOG(log, ...) \
-    g_snprintf((log) + strlen(log), sizeof(log) - strlen(log), __VA_ARGS__)
-
-/* Check a log and empty it. */
-#define ASSERT_LOG(log, expect) do {                    \
-        g_assert_cmpstr(log, ==, expect);               \
-        (log)[0] = 0;                                   \
-    } while (0)
-
-#define host_of(mr) ((uint8_t *)(mr)->host)
-
-static void setup(void *fx, const void *data)
-{
-    regions = g_ptr_array_new();
-    hosts = g_ptr_array_new_with_free_func(g_free);
-    dev_log[0] = 0;
-    root = container("root", 0);
-    address_space_init(&as, root, "test");
-}
-
-static void teardown(void *fx, const void *data)
-{
-    address_space_destroy(&as);
-    memory_region_transaction_begin();
-    for (guint i = 0; i < regions->len; i++) {
-        MemoryRegion *mr = g_ptr_array_index(regions, i);
-        if (mr->container) {
-            memory_region_del_subregion(mr->container, mr);
-        }
-    }
-    memory_region_transaction_commit();
-    for (guint i = 0; i < regions->len; i++) {
-        memory_region_destroy(g_ptr_array_index(regions, i));
-        g_free(g_ptr_array_index(regions, i));
-    }
-    g_ptr_array_free(regions, true);
-    g_ptr_array_free(hosts, true);
-}
+/* The address space: rendering, accesses, RCU readers. */
+#include "memory-fixture.h"
 
 /* Expected ranges are FlatRanges with readonly left out. */
 static void check_view(const FlatRange *e, size_t n)
@@ -161,8 +72,6 @@ static void test_alias_shows_window_of_target(void *fx, const void *data)
     memory_region_add_subregion(root, 0x102000, alias("hi", r, 0x2000, 0x1000));
     CHECK_VIEW({ 0x100000, 0x3000, r, 0 }, { 0x200000, 0x1000, r, 0x3000 });
 }
-
-static const MemoryRegionOps null_ops;
 
 static void test_alias_of_container_shows_children(void *fx, const void *data)
 {
@@ -297,178 +206,6 @@ static void test_matches_naive_walk(void *fx, const void *data)
         teardown(NULL, NULL);
         setup(NULL, NULL);
     }
-}
-
-/* Listeners --------------------------------------------------------------- */
-
-typedef struct Recorder {
-    MemoryListener listener;
-    unsigned begins, commits, adds;
-    char log[512];              /* "+addr/size ", "-addr/size ", "~..." */
-} Recorder;
-
-static char order_log[64];      /* "+prio " across recorders */
-
-static void rec_begin(MemoryListener *l)
-{
-    ((Recorder *)l)->begins++;
-}
-
-static void rec_commit(MemoryListener *l)
-{
-    ((Recorder *)l)->commits++;
-}
-
-static void rec_event(MemoryListener *l, const FlatRange *fr, char op)
-{
-    Recorder *rec = (Recorder *)l;
-
-    g_assert_true(flat_range_is_ram(fr));
-    LOG(rec->log, "%c%" G_GINT64_MODIFIER "x/%" G_GINT64_MODIFIER "x ", op,
-        fr->addr, fr->size);
-    LOG(order_log, "%c%d ", op, l->priority);
-    rec->adds += op == '+';
-}
-
-static void rec_add(MemoryListener *l, const FlatRange *fr)
-{
-    rec_event(l, fr, '+');
-}
-
-/* "~" for a range whose addresses stay RAM (merged, split, changed). */
-static void rec_del(MemoryListener *l, const FlatRange *fr, bool remapped)
-{
-    rec_event(l, fr, remapped ? '~' : '-');
-}
-
-/* A recorder registered on the test's address space. */
-static void rec_register(Recorder *rec, int priority)
-{
-    *rec = (Recorder){
-        .listener = { .begin = rec_begin, .commit = rec_commit,
-                      .region_add = rec_add, .region_del = rec_del,
-                      .priority = priority, .name = "rec" },
-    };
-    memory_listener_register(&rec->listener, &as);
-}
-
-static void test_register_reports_current_ram(void *fx, const void *data)
-{
-    MemoryRegion *c = container("c", 64 * KiB);
-    Recorder rec;
-
-    memory_region_set_holes_read_zero(c, true);
-    memory_region_add_subregion(c, 0x1000, ram("a", 4 * KiB, 0));
-    memory_region_add_subregion(root, 0, c);
-    memory_region_add_subregion(root, 0x10000, io("m", &null_ops, 4 * KiB));
-    rec_register(&rec, 0);
-    /* Neither MMIO nor zero holes are reported. */
-    ASSERT_LOG(rec.log, "+1000/1000 ");
-    g_assert_cmpuint(rec.begins, ==, 1);
-    g_assert_cmpuint(rec.commits, ==, 1);
-    memory_listener_unregister(&rec.listener);
-    ASSERT_LOG(rec.log, "-1000/1000 ");
-}
-
-static void test_removal_reports_region_del(void *fx, const void *data)
-{
-    MemoryRegion *a = ram("a", 4 * KiB, 0), *b = ram("b", 4 * KiB, 0);
-    Recorder rec;
-
-    rec_register(&rec, 0);
-    memory_region_add_subregion(root, 0x1000, a);
-    memory_region_add_subregion(root, 0x2000, b);
-    ASSERT_LOG(rec.log, "+1000/1000 +2000/1000 ");
-    memory_region_del_subregion(root, a);
-    ASSERT_LOG(rec.log, "-1000/1000 ");
-    /* A move is a delete then an add. */
-    memory_region_set_address(b, 0x10000);
-    ASSERT_LOG(rec.log, "-2000/1000 +10000/1000 ");
-    /* Turning into ROM changes the range too. */
-    memory_region_set_readonly(b, true);
-    ASSERT_LOG(rec.log, "~10000/1000 +10000/1000 ");
-    /* Destroying the space tells listeners still registered. */
-    address_space_destroy(&as);
-    ASSERT_LOG(rec.log, "-10000/1000 ");
-    address_space_init(&as, root, "again");
-}
-
-/*
- * region_del says whether the range's addresses stay RAM: KVM holds the
- * vCPUs out only then (a split or merge), not for memory that goes.
- */
-static void test_region_del_says_remapped(void *fx, const void *data)
-{
-    MemoryRegion *a = ram("a", 8 * KiB, 0), *b = ram("b", 4 * KiB, 0);
-    MemoryRegion *m = io("m", &null_ops, 4 * KiB);
-    Recorder rec;
-
-    rec_register(&rec, 0);
-    memory_region_add_subregion(root, 0x10000, a);
-    ASSERT_LOG(rec.log, "+10000/2000 ");
-    /* MMIO over a's second half splits it: the first half stays RAM. */
-    memory_region_add_subregion_overlap(root, 0x11000, m, 1);
-    ASSERT_LOG(rec.log, "~10000/2000 +10000/1000 ");
-    /* And gone again, the halves merge. */
-    memory_region_del_subregion(root, m);
-    ASSERT_LOG(rec.log, "~10000/1000 +10000/2000 ");
-    /* A range ending just below, or starting just above, does not count. */
-    memory_region_add_subregion(root, 0x20000, b);
-    ASSERT_LOG(rec.log, "+20000/1000 ");
-    memory_region_set_address(b, 0x1f000);
-    ASSERT_LOG(rec.log, "-20000/1000 +1f000/1000 ");
-    memory_region_set_address(b, 0x20000);
-    ASSERT_LOG(rec.log, "-1f000/1000 +20000/1000 ");
-    /* One starting below and reaching in does. */
-    memory_region_set_address(b, 0x1f800);
-    ASSERT_LOG(rec.log, "~20000/1000 +1f800/1000 ");
-    /* RAM replaced by MMIO everywhere is gone. */
-    memory_region_add_subregion_overlap(root, 0x1f800, m, 1);
-    ASSERT_LOG(rec.log, "-1f800/1000 ");
-    memory_region_del_subregion(root, m);
-    ASSERT_LOG(rec.log, "+1f800/1000 ");
-    memory_listener_unregister(&rec.listener);
-    ASSERT_LOG(rec.log, "-10000/2000 -1f800/1000 ");
-}
-
-static void test_transaction_rebuilds_once(void *fx, const void *data)
-{
-    MemoryRegion *r[16];
-    Recorder rec;
-
-    rec_register(&rec, 0);
-    rec.begins = rec.commits = 0;
-    memory_region_transaction_begin();
-    for (int i = 0; i < 16; i++) {
-        r[i] = ram("r", 4 * KiB, 0);
-        memory_region_add_subregion(root, i * 8 * KiB, r[i]);
-    }
-    /* Nested: only the outermost commit rebuilds. */
-    memory_region_transaction_begin();
-    memory_region_set_enabled(r[0], false);
-    memory_region_transaction_commit();
-    g_assert_cmpuint(rec.begins, ==, 0);
-    g_assert_cmpuint(rec.adds, ==, 0);
-    memory_region_transaction_commit();
-    g_assert_cmpuint(rec.begins, ==, 1);
-    g_assert_cmpuint(rec.commits, ==, 1);
-    g_assert_cmpuint(rec.adds, ==, 15);     /* r[0] is disabled */
-    memory_listener_unregister(&rec.listener);
-}
-
-static void test_called_in_priority_order(void *fx, const void *data)
-{
-    MemoryRegion *a = ram("a", 4 * KiB, 0);
-    Recorder lo, hi;
-
-    rec_register(&hi, 10);
-    rec_register(&lo, 1);
-    order_log[0] = 0;
-    memory_region_add_subregion(root, 0, a);
-    memory_region_del_subregion(root, a);
-    ASSERT_LOG(order_log, "+1 +10 -10 -1 ");
-    memory_listener_unregister(&lo.listener);
-    memory_listener_unregister(&hi.listener);
 }
 
 /* Accesses ---------------------------------------------------------------- */
@@ -793,18 +530,6 @@ static void test_reader_sees_consistent_view(void *fx, const void *data)
     g_test_message("%d reads", g_atomic_int_get(&rcu_loops));
 }
 
-/* Every test runs between setup() and teardown(); its path is its name. */
-static void add(const char *group, const char *fn, GTestFixtureFunc test)
-{
-    g_autofree char *path = g_strdup_printf("/memory/%s/%s", group,
-                                            fn + strlen("test_"));
-
-    g_test_add_vtable(g_strdelimit(path, "_", '-'), 0, NULL, setup, test,
-                      teardown);
-}
-
-#define ADD(group, fn) add(group, #fn, fn)
-
 int main(int argc, char **argv)
 {
     int ret;
@@ -819,11 +544,6 @@ int main(int argc, char **argv)
     ADD("flatview", test_root_spans_all_of_2_64);
     ADD("flatview", test_alias_cycle_is_cut);
     ADD("flatview", test_matches_naive_walk);
-    ADD("listener", test_register_reports_current_ram);
-    ADD("listener", test_removal_reports_region_del);
-    ADD("listener", test_region_del_says_remapped);
-    ADD("listener", test_transaction_rebuilds_once);
-    ADD("listener", test_called_in_priority_order);
     ADD("access", test_mmio_access_fits_impl_size);
     ADD("access", test_unaligned_mmio_splits_naturally);
     ADD("access", test_invalid_size_reads_all_ones);
