@@ -65,3 +65,18 @@ void memory_test_add(const char *group, const char *fn, GTestFixtureFunc test)
     g_test_add_vtable(g_strdelimit(path, "_", '-'), 0, NULL, setup, test,
                       teardown);
 }
+
+void memory_test_init(int *argc, char ***argv)
+{
+    rcu_register_thread();
+    g_test_init(argc, argv, NULL);
+}
+
+int memory_test_run(void)
+{
+    int ret = g_test_run();
+
+    rcu_barrier();      /* let call_rcu free the last views before exit */
+    rcu_unregister_thread();
+    return ret;
+}

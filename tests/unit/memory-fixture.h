@@ -55,4 +55,8 @@ void teardown(void *fx, const void *data);
 void memory_test_add(const char *group, const char *fn, GTestFixtureFunc test);
 #define ADD(group, fn) memory_test_add(group, #fn, fn)
 
+/* main(): init (RCU reader, GTest), ADD the tests, return run's answer. */
+void memory_test_init(int *argc, char ***argv);
+int memory_test_run(void);
+
 #endif

@@ -532,10 +532,7 @@ static void test_reader_sees_consistent_view(void *fx, const void *data)
 
 int main(int argc, char **argv)
 {
-    int ret;
-
-    rcu_register_thread();
-    g_test_init(&argc, &argv, NULL);
+    memory_test_init(&argc, &argv);
     ADD("flatview", test_later_added_wins_at_equal_priority);
     ADD("flatview", test_higher_priority_wins);
     ADD("flatview", test_alias_shows_window_of_target);
@@ -554,8 +551,5 @@ int main(int argc, char **argv)
     ADD("map", test_shortened_at_range_end);
     ADD("map", test_refuses_mmio_holes_rom_writes);
     ADD("rcu", test_reader_sees_consistent_view);
-    ret = g_test_run();
-    rcu_barrier();      /* let call_rcu free the last views before exit */
-    rcu_unregister_thread();
-    return ret;
+    return memory_test_run();
 }

@@ -175,17 +175,11 @@ static void test_called_in_priority_order(void *fx, const void *data)
 
 int main(int argc, char **argv)
 {
-    int ret;
-
-    rcu_register_thread();
-    g_test_init(&argc, &argv, NULL);
+    memory_test_init(&argc, &argv);
     ADD("listener", test_register_reports_current_ram);
     ADD("listener", test_removal_reports_region_del);
     ADD("listener", test_region_del_says_remapped);
     ADD("listener", test_transaction_rebuilds_once);
     ADD("listener", test_called_in_priority_order);
-    ret = g_test_run();
-    rcu_barrier();      /* let call_rcu free the last views before exit */
-    rcu_unregister_thread();
-    return ret;
+    return memory_test_run();
 }
