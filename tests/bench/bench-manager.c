@@ -1,4 +1,4 @@
-/* Benchmark: the memory manager's balloon-to-settled time against the slowest device converging alone, libqos drivers one thread per device. */
+/* Benchmark: the memory manager's balloon-to-settled time against the devices' own convergence (in the same resize, and alone), libqos drivers one thread per device. */
 #include <glib.h>
 #include <stdio.h>
 #include "guest.h"
@@ -84,14 +84,6 @@ static void set_requested(QOSGuest *g, unsigned i, uint64_t size)
     qos_qom_set_uint(g->qts, path, "requested-size", size);
 }
 
-static bool settled(QOSGuest *g)
-{
-    g_autofree char *state = qos_qom_get_str(g->qts, "/machine/memory-manager",
-                                             "state");
-
-    return g_str_equal(state, "settled");
-}
-
 static double now_ms(void)
 {
     return g_get_monotonic_time() / 1000.0;
@@ -127,22 +119,50 @@ static double time_direct(QOSGuest *g, unsigned n, uint64_t each)
     return now_ms() - t0;
 }
 
-static double time_balloon(QOSGuest *g, uint64_t size)
+/*
+ * Balloon to settled, ms.  The same polls (query-memory-manager: one
+ * round trip for the state and every device) note when each device
+ * first shows size == target: *slowest is the last of those, the
+ * devices' own convergence in this very resize.  Settled later than that
+ * would be the manager's own delay in noticing.
+ */
+static double time_balloon(QOSGuest *g, uint64_t size, double *slowest)
 {
     double t0 = now_ms();
 
+    *slowest = 0;
     qtest_qmp_assert_success(g->qts, "{\"execute\": \"balloon\", "
                              "\"arguments\": {\"value\": %" G_GUINT64_FORMAT
                              "}}", size);
-    while (!settled(g)) {
-        g_assert_cmpfloat(now_ms() - t0, <, 60000);
+    for (;;) {
+        g_autoptr(JsonNode) rsp = qtest_qmp(g->qts, "{\"execute\": "
+                                            "\"query-memory-manager\"}");
+        JsonObject *ret = qmp_rsp_return_object(rsp);
+        JsonArray *devs = json_object_get_array_member(ret, "devices");
+        double t = now_ms() - t0;
+        bool reached = true;
+
+        for (guint i = 0; i < json_array_get_length(devs); i++) {
+            JsonObject *d = json_array_get_object_element(devs, i);
+
+            reached &= json_object_get_int_member(d, "size") ==
+                       json_object_get_int_member(d, "target");
+        }
+        if (reached && *slowest == 0) {
+            *slowest = t;
+        }
+        if (g_str_equal(json_object_get_string_member(ret, "state"),
+                        "settled")) {
+            g_assert_cmpfloat(*slowest, >, 0);
+            return t;
+        }
+        g_assert_cmpfloat(t, <, 60000);
         g_usleep(POLL_US);
     }
-    return now_ms() - t0;
 }
 
 typedef struct Times {
-    double mgr, alone, direct;      /* best of ROUNDS, ms */
+    double mgr, in_run, alone, direct;      /* best of ROUNDS, ms */
 } Times;
 
 /* A qtest round trip's wall time, one thread alone and n at once, us. */
@@ -214,6 +234,17 @@ static void time_host(QOSGuest *g, unsigned n, HostTimes *h)
     keep_best(&h->many, round_trip_us(g, n));
 }
 
+/* Best of the manager's time, with the slowest device of that round. */
+static void balloon_round(QOSGuest *g, uint64_t size, Times *t)
+{
+    double slowest, mgr = time_balloon(g, size, &slowest);
+
+    if (t->mgr == 0 || mgr < t->mgr) {
+        t->mgr = mgr;
+        t->in_run = slowest;
+    }
+}
+
 static void bench(unsigned n, unsigned chunk, Times *grow, Times *shrink,
                   HostTimes *host)
 {
@@ -241,8 +272,8 @@ static void bench(unsigned n, unsigned chunk, Times *grow, Times *shrink,
         keep_best(&shrink->alone, slow_shrink);
         keep_best(&grow->direct, time_direct(g, n, each));
         keep_best(&shrink->direct, time_direct(g, n, 0));
-        keep_best(&grow->mgr, time_balloon(g, BOOT + TOTAL));
-        keep_best(&shrink->mgr, time_balloon(g, BOOT));
+        balloon_round(g, BOOT + TOTAL, grow);
+        balloon_round(g, BOOT, shrink);
         time_host(g, n, host);
     }
     for (unsigned i = 0; i < n; i++) {
@@ -251,14 +282,16 @@ static void bench(unsigned n, unsigned chunk, Times *grow, Times *shrink,
     }
 }
 
-/* One line of the table; true when the row meets the goal. */
-static bool print_row(unsigned n, unsigned chunk, const char *dir,
-                      const Times *t, double host)
+/* One line of the table; *in_run_met, *alone_met cleared when missed. */
+static void print_row(unsigned n, unsigned chunk, const char *dir,
+                      const Times *t, double host, bool *in_run_met,
+                      bool *alone_met)
 {
-    printf("%-8u %-7u %-6s %9.1f %9.1f %7.2f %9.1f %7.2f %6.2f\n", n, chunk,
-           dir, t->mgr, t->alone, t->mgr / t->alone, t->direct,
-           t->mgr / t->direct, host);
-    return t->mgr / t->alone <= 1.1;
+    printf("%-7u %-6u %-6s %7.1f %7.1f %6.2f %7.1f %6.2f %7.1f %6.2f "
+           "%5.2f\n", n, chunk, dir, t->mgr, t->in_run, t->mgr / t->in_run,
+           t->alone, t->mgr / t->alone, t->direct, t->mgr / t->direct, host);
+    *in_run_met &= t->mgr / t->in_run <= 1.1;
+    *alone_met &= t->mgr / t->alone <= 1.1;
 }
 
 int main(int argc, char **argv)
@@ -266,18 +299,19 @@ int main(int argc, char **argv)
     static const unsigned counts[] = { 2, 4, 8 };
     static const unsigned chunks[] = { QVIRTIO_MEM_DEFAULT_CHUNK };
     g_autoptr(GString) host_bound = g_string_new(NULL);
-    bool met = true;
+    bool in_run_met = true, alone_met = true;
 
     g_test_init(&argc, &argv, NULL);
-    printf("manager: balloon to settled, growing and shrinking by 8 GiB in "
-           "total, libqos virtio-mem\ndriver (one thread and qtest "
-           "connection per device), best of %d rounds, against the\n"
-           "slowest device converging its share alone (qom-set on that "
-           "device only) and against\nall devices set directly at once; "
-           "host has %u CPUs\n", ROUNDS, g_get_num_processors());
-    printf("%-8s %-7s %-6s %9s %9s %7s %9s %7s %6s\n", "devices", "blocks",
-           "dir", "mgr ms", "alone ms", "ratio", "direct ms", "ratio",
-           "host");
+    printf("manager: balloon to settled (mgr), growing and shrinking by 8 "
+           "GiB in total, libqos\nvirtio-mem driver (one thread and qtest "
+           "connection per device), best of %d rounds,\nagainst: the "
+           "slowest device's own convergence in that same resize (in-run);"
+           "\nthe slowest device converging its share alone, the others idle "
+           "(alone); all devices\nset directly at once, no manager (direct)."
+           " Host has %u CPUs\n", ROUNDS, g_get_num_processors());
+    printf("%-7s %-6s %-6s %7s %7s %6s %7s %6s %7s %6s %5s\n", "devices",
+           "blocks", "dir", "mgr ms", "in-run", "ratio", "alone", "ratio",
+           "direct", "ratio", "host");
     for (size_t c = 0; c < G_N_ELEMENTS(chunks); c++) {
         for (size_t k = 0; k < G_N_ELEMENTS(counts); k++) {
             Times grow = { 0 }, shrink = { 0 };
@@ -286,35 +320,44 @@ int main(int argc, char **argv)
 
             bench(counts[k], chunks[c], &grow, &shrink, &h);
             host = h.many / h.one;
-            met &= print_row(counts[k], chunks[c], "grow", &grow, host);
-            met &= print_row(counts[k], chunks[c], "shrink", &shrink, host);
+            print_row(counts[k], chunks[c], "grow", &grow, host, &in_run_met,
+                      &alone_met);
+            print_row(counts[k], chunks[c], "shrink", &shrink, host,
+                      &in_run_met, &alone_met);
             if (host > 1.1) {
                 g_string_append_printf(host_bound, " %u", counts[k]);
             }
             fflush(stdout);
         }
     }
+    printf("goal, manager within 1.1 of the slowest device in the same "
+           "resize: %s\n", in_run_met ? "met" : "MISSED");
     printf("goal, manager within 1.1 of the slowest device alone: %s\n",
-           met ? "met" : "MISSED");
+           alone_met ? "met" : "MISSED");
     if (host_bound->len) {
         printf("\"host\" is above 1.1 for%s devices: there this host "
                "runs the drivers' guest\nwork that much slower at once "
-               "than alone, and the goal needs more free CPUs\n",
+               "than alone, and \"alone\" needs more free CPUs\n",
                host_bound->str);
     }
     /*
-     * Why "alone" is hard to match on a small host: each driver's guest
-     * memory access is a qtest round trip, served by a Tide thread per
-     * connection (as a vCPU), so n drivers at once need n times the CPU
-     * of one; "host" measures what n at once cost here.  "direct" does
-     * the same total work without the manager: that ratio is what the
-     * manager adds.
+     * Why "alone" is hard to match here: each driver's guest memory
+     * access is a qtest round trip, served by a Tide thread per
+     * connection (as a vCPU) under the machine lock (a read outside it
+     * could bring a page unplug just discarded back), so n drivers' work
+     * at once is serialized, where a real guest's vCPUs touch RAM with
+     * no lock; and on top of that, n drivers need n times the CPU of
+     * one.  "host" measures what n at once cost here.  "direct" does the
+     * same total work without the manager, and "in-run" is the devices'
+     * own time in the manager's resize: those ratios are what the manager
+     * adds.
      */
     printf("(host: how much slower each of n guest threads' qtest round "
-           "trips go when n run at\nonce than one alone, on this host; the "
-           "drivers' work is mostly such round trips,\nso the ratio to "
-           "\"alone\" follows it; it is about 1 with 2n free CPUs. "
-           "\"direct\" is the\nsame total work without the manager, so "
-           "its ratio is the manager's own cost)\n");
+           "trips go when n run at\nonce than one alone, on this host; every "
+           "qtest access takes the machine lock, so\nthe drivers' guest work "
+           "is serialized, unlike a real guest's. The ratio to \"alone\"\n"
+           "follows it. \"direct\" (the same work without the manager) and "
+           "\"in-run\" (the\ndevices' own time in the same resize) measure "
+           "the manager's own cost)\n");
     return 0;
 }
