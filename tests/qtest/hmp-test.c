@@ -15,17 +15,6 @@
     "-object memory-backend-ram,id=mem1,size=1G " \
     "-device virtio-mem-pci,id=vm0,memdev=mem1"
 
-static bool skip_unless_tide(const char *why)
-{
-    if (!qtest_is_tide()) {
-        g_autofree char *msg = g_strdup_printf("Tide-only: %s", why);
-
-        g_test_skip(msg);
-        return true;
-    }
-    return false;
-}
-
 static void assert_hmp(QTestState *s, const char *line, const char *want)
 {
     g_autofree char *out = qtest_hmp(s, "%s", line);
@@ -614,7 +603,7 @@ static void test_socket_framing(void)
     };
     g_autofree char *split = NULL;
 
-    if (skip_unless_tide("QEMU's readline echo interleaves with batched "
+    if (qtest_skip_unless_tide("QEMU's readline echo interleaves with batched "
                          "input")) {
         return;
     }
@@ -646,7 +635,7 @@ static void test_socket_clients(void)
     HmpSocket *a, *b;
     g_autofree char *ba = NULL, *bb = NULL, *oa = NULL, *ob = NULL;
 
-    if (skip_unless_tide("QEMU serves one client per monitor socket")) {
+    if (qtest_skip_unless_tide("QEMU serves one client per monitor socket")) {
         return;
     }
     s = qtest_init_with_hmp_socket(NULL);

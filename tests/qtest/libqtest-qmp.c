@@ -452,6 +452,19 @@ JsonObject *qmp_rsp_return_object(JsonNode *rsp)
     return json_node_get_object(ret);
 }
 
+const char *qtest_query_status(QTestState *s)
+{
+    static char buf[32];
+    g_autoptr(JsonNode) rsp = qtest_qmp(s, "{\"execute\": \"query-status\"}");
+    JsonObject *o = qmp_rsp_return_object(rsp);
+
+    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
+    g_assert_true(json_object_get_boolean_member(o, "running") ==
+                  g_str_equal(buf, "running"));
+    g_assert_false(json_object_get_boolean_member(o, "singlestep"));
+    return buf;
+}
+
 JsonArray *qmp_rsp_return_array(JsonNode *rsp)
 {
     JsonNode *ret = qmp_rsp_return(rsp);

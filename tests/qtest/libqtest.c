@@ -129,6 +129,18 @@ QTestVmm qtest_vmm(void)
     return QTEST_VMM_TIDE;
 }
 
+bool qtest_skip_unless_tide(const char *why)
+{
+    g_autofree char *msg = NULL;
+
+    if (qtest_is_tide()) {
+        return false;
+    }
+    msg = g_strdup_printf("Tide-only: %s", why);
+    g_test_skip(msg);
+    return true;
+}
+
 const char *qtest_vmm_binary(void)
 {
     const char *tide = g_getenv("TIDE_BINARY");

@@ -33,6 +33,11 @@ static inline bool qtest_is_qemu(void)
 {
     return qtest_vmm() == QTEST_VMM_QEMU_TCG;
 }
+/*
+ * For tests of what only Tide does: unless the VMM is Tide, skip the
+ * test with "Tide-only: why" and return true.
+ */
+bool qtest_skip_unless_tide(const char *why);
 /* The binary qtest_init() runs. */
 const char *qtest_vmm_binary(void);
 
@@ -225,6 +230,11 @@ void qmp_fd_handshake(int fd);
 JsonNode *qmp_rsp_return(JsonNode *rsp);
 JsonObject *qmp_rsp_return_object(JsonNode *rsp);
 JsonArray *qmp_rsp_return_array(JsonNode *rsp);
+/*
+ * query-status's "status" ("running", "paused", ...), checked against its
+ * "running" and "singlestep"; valid until the next call.
+ */
+const char *qtest_query_status(QTestState *s);
 bool qmp_rsp_is_error(JsonNode *rsp);
 /* The error's class and desc, or NULL when rsp is not an error. */
 const char *qmp_rsp_error_class(JsonNode *rsp);

@@ -12,24 +12,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/*
- * status_of() and skip_unless_tide() are also in qmp-test.c: each test
- * program carries its own helpers, as hmp-test.c does, rather than a
- * library for two functions.
- */
-static const char *status_of(QTestState *s)
-{
-    static char buf[32];
-    g_autoptr(JsonNode) rsp = qtest_qmp(s, "{\"execute\": \"query-status\"}");
-    JsonObject *o = qmp_rsp_return_object(rsp);
-
-    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
-    g_assert_true(json_object_get_boolean_member(o, "running") ==
-                  g_str_equal(buf, "running"));
-    g_assert_false(json_object_get_boolean_member(o, "singlestep"));
-    return buf;
-}
-
 static void assert_no_event(QTestState *s, const char *event)
 {
     g_autoptr(JsonNode) ev = qtest_qmp_eventwait_timeout(s, event, 300);
@@ -47,17 +29,6 @@ static void assert_reason(JsonNode *ev, const char *reason)
     g_assert_false(json_object_get_boolean_member(data, "guest"));
     g_assert_cmpstr(json_object_get_string_member(data, "reason"), ==,
                     reason);
-}
-
-static bool skip_unless_tide(const char *why)
-{
-    if (!qtest_is_tide()) {
-        g_autofree char *msg = g_strdup_printf("Tide-only: %s", why);
-
-        g_test_skip(msg);
-        return true;
-    }
-    return false;
 }
 
 /* ---- QOM ---------------------------------------------------------------- */
@@ -296,11 +267,11 @@ static void test_status_running(void)
 {
     QTestState *s;
 
-    if (skip_unless_tide("QEMU runs here with -S only")) {
+    if (qtest_skip_unless_tide("QEMU runs here with -S only")) {
         return;
     }
     s = qtest_init(NULL);
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_query_status(s), ==, "running");
     qtest_quit(s);
 }
 
@@ -309,28 +280,28 @@ static void test_stop_cont(void)
     QTestState *s = qtest_init("-S");
     g_autoptr(JsonNode) ev = NULL;
 
-    g_assert_cmpstr(status_of(s), ==, "prelaunch");
+    g_assert_cmpstr(qtest_query_status(s), ==, "prelaunch");
     /* As QEMU: stop before the first cont changes nothing, says nothing. */
     qtest_qmp_assert_success(s, "{\"execute\": \"stop\"}");
     assert_no_event(s, "STOP");
-    g_assert_cmpstr(status_of(s), ==, "prelaunch");
+    g_assert_cmpstr(qtest_query_status(s), ==, "prelaunch");
     qtest_qmp_assert_success(s, "{\"execute\": \"cont\"}");
     ev = qtest_qmp_eventwait(s, "RESUME");
     g_assert_false(json_object_has_member(json_node_get_object(ev), "data"));
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_query_status(s), ==, "running");
     /* cont while running: {} and no event. */
     qtest_qmp_assert_success(s, "{\"execute\": \"cont\"}");
     assert_no_event(s, "RESUME");
     qtest_qmp_assert_success(s, "{\"execute\": \"stop\"}");
     g_clear_pointer(&ev, json_node_unref);
     ev = qtest_qmp_eventwait(s, "STOP");
-    g_assert_cmpstr(status_of(s), ==, "paused");
+    g_assert_cmpstr(qtest_query_status(s), ==, "paused");
     qtest_qmp_assert_success(s, "{\"execute\": \"stop\"}");
     assert_no_event(s, "STOP");
     qtest_qmp_assert_success(s, "{\"execute\": \"cont\"}");
     g_clear_pointer(&ev, json_node_unref);
     ev = qtest_qmp_eventwait(s, "RESUME");
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_query_status(s), ==, "running");
     qtest_quit(s);
 }
 
@@ -343,14 +314,14 @@ static void test_system_reset(void)
     qtest_qmp_assert_success(s, "{\"execute\": \"system_reset\"}");
     ev = qtest_qmp_eventwait(s, "RESET");
     assert_reason(ev, "host-qmp-system-reset");
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_query_status(s), ==, "running");
     /* As QEMU: a reset while paused goes back to prelaunch. */
     qtest_qmp_assert_success(s, "{\"execute\": \"stop\"}");
     qtest_qmp_assert_success(s, "{\"execute\": \"system_reset\"}");
     g_clear_pointer(&ev, json_node_unref);
     ev = qtest_qmp_eventwait(s, "RESET");
     assert_reason(ev, "host-qmp-system-reset");
-    g_assert_cmpstr(status_of(s), ==, "prelaunch");
+    g_assert_cmpstr(qtest_query_status(s), ==, "prelaunch");
     qtest_quit(s);
 }
 

@@ -73,30 +73,6 @@ static GPtrArray *errors_before_marker(QTestState *s, const char *bad,
     return all;
 }
 
-static const char *status_of(QTestState *s)
-{
-    static char buf[32];
-    g_autoptr(JsonNode) rsp = qtest_qmp(s, "{\"execute\": \"query-status\"}");
-    JsonObject *o = qmp_rsp_return_object(rsp);
-
-    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
-    g_assert_true(json_object_get_boolean_member(o, "running") ==
-                  g_str_equal(buf, "running"));
-    g_assert_false(json_object_get_boolean_member(o, "singlestep"));
-    return buf;
-}
-
-static bool skip_unless_tide(const char *why)
-{
-    if (!qtest_is_tide()) {
-        g_autofree char *msg = g_strdup_printf("Tide-only: %s", why);
-
-        g_test_skip(msg);
-        return true;
-    }
-    return false;
-}
-
 /* ---- greeting and negotiation ------------------------------------------- */
 
 static void test_greeting(void)
@@ -159,7 +135,7 @@ static void test_negotiation(void)
     assert_raw_error(s, "{\"execute\": \"qmp_capabilities\"}", ERR_NOT_FOUND,
                      "Capabilities negotiation is already complete, command "
                      "ignored");
-    g_assert_cmpstr(status_of(s), ==, qtest_is_qemu() ? "prelaunch"
+    g_assert_cmpstr(qtest_query_status(s), ==, qtest_is_qemu() ? "prelaunch"
                                                       : "running");
     qtest_quit(s);
 }
@@ -400,7 +376,7 @@ static void test_hostile_bytes(void)
     utf8 = errors_before_marker(s, bad_utf8, strlen(bad_utf8));
     g_assert_true(g_str_has_prefix(
         qmp_rsp_error_desc(g_ptr_array_index(utf8, 0)), "JSON parse error"));
-    g_assert_cmpstr(status_of(s), ==, qtest_is_qemu() ? "prelaunch"
+    g_assert_cmpstr(qtest_query_status(s), ==, qtest_is_qemu() ? "prelaunch"
                                                       : "running");
     qtest_quit(s);
 }
@@ -410,7 +386,7 @@ static void test_too_large(void)
     QTestState *s;
     GString *big;
 
-    if (skip_unless_tide("the 1 MiB limit on one QMP text (QEMU allows "
+    if (qtest_skip_unless_tide("the 1 MiB limit on one QMP text (QEMU allows "
                          "64 MiB tokens)")) {
         return;
     }
@@ -589,7 +565,7 @@ static void test_many_clients(void)
     QTestState *s;
     GThread *threads[N_CLIENTS];
 
-    if (skip_unless_tide("QEMU serves one client per QMP socket")) {
+    if (qtest_skip_unless_tide("QEMU serves one client per QMP socket")) {
         return;
     }
     s = qtest_init(MEM0);
@@ -599,7 +575,7 @@ static void test_many_clients(void)
     for (int i = 0; i < N_CLIENTS; i++) {
         g_thread_join(threads[i]);
     }
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_query_status(s), ==, "running");
     qtest_quit(s);
 }
 
@@ -608,7 +584,7 @@ static void test_disconnects(void)
     QTestState *s;
     int fd;
 
-    if (skip_unless_tide("QEMU serves one client per QMP socket")) {
+    if (qtest_skip_unless_tide("QEMU serves one client per QMP socket")) {
         return;
     }
     s = qtest_init(MEM0);
@@ -637,7 +613,7 @@ static void test_disconnects(void)
     {
         g_autoptr(JsonNode) ev = qtest_qmp_eventwait(s, "STOP");
     }
-    g_assert_cmpstr(status_of(s), ==, "paused");
+    g_assert_cmpstr(qtest_query_status(s), ==, "paused");
     g_assert_true(qtest_probe_alive(s));
     qtest_quit(s);
 }
@@ -651,7 +627,7 @@ static void test_events_after_negotiation(void)
     g_autoptr(JsonNode) greeting = NULL;
     g_autoptr(JsonNode) ev = NULL;
 
-    if (skip_unless_tide("QEMU serves one client per QMP socket")) {
+    if (qtest_skip_unless_tide("QEMU serves one client per QMP socket")) {
         return;
     }
     s = qtest_init(NULL);
