@@ -26,6 +26,9 @@ start_tide() {
     shift
     log=$WORK/$name.log
     : > "$log"
+    # Set by wait_for on a stall or timeout; FAIL lines carry it, so that
+    # run.sh retries what a nested stall broke.
+    wait_note=
     t_start=$(now)
     ${VMM:-$TIDE} -accel kvm ${VMM_ARGS:-} -kernel "$KERNEL" -initrd "$INITRD" \
         -nographic -no-reboot "$@" < "$WORK/stdin" > "$log" 2>&1 &
@@ -75,7 +78,11 @@ wait_for() {
 
 # Waits for Tide to exit (killing it on timeout); sets $rc.
 finish_tide() {
+    # Its wait ends on a stall or timeout when Tide does not exit: that is
+    # not the scenario's wait, so it leaves wait_note as it was.
+    _note=$wait_note
     wait_for "@@never@@"
+    wait_note=$_note
     exited=1
     if kill -0 "$pid" 2>/dev/null; then
         exited=0
@@ -91,7 +98,7 @@ scenario_boot() {
     start_tide boot -m 512M -smp 2 -append "console=ttyS0 panic=-1 $QUIET scenario=boot"
     if ! wait_for "GUEST: userspace"; then
         finish_tide
-        echo "SCENARIO boot: FAIL guest did not reach userspace (tide rc=$rc)"
+        echo "SCENARIO boot: FAIL guest did not reach userspace (tide rc=$rc)${wait_note:+ ($wait_note)}"
         return
     fi
     t_user=$(elapsed "$t_start" "$(now)")
@@ -100,7 +107,7 @@ scenario_boot() {
     if [ "$rc" = 0 ] && [ "$cpus" = 2 ] && grep -q "GUEST: done" "$log"; then
         echo "SCENARIO boot: PASS userspace after ${t_user}s, 2 CPUs, poweroff -> exit 0"
     else
-        echo "SCENARIO boot: FAIL tide rc=$rc cpus=$cpus"
+        echo "SCENARIO boot: FAIL tide rc=$rc cpus=$cpus${wait_note:+ ($wait_note)}"
     fi
 }
 
@@ -115,7 +122,7 @@ qom_set_size() {
 plug_unplug() {
     name=$1 dev=$2 node=$3
     if ! wait_for "GUEST: virtio-mem ready"; then
-        verdict="FAIL guest driver not ready"
+        verdict="FAIL guest driver not ready${wait_note:+ ($wait_note)}"
         return
     fi
     before=$(sed -n 's/.*GUEST: virtio-mem ready memtotal=\([0-9]*\).*/\1/p' "$log")
@@ -123,7 +130,7 @@ plug_unplug() {
     t=$(now)
     qom_set_size "$dev" 134217728
     if ! wait_for "GUEST: memtotal now $plugged;"; then
-        verdict="FAIL MemTotal did not grow by 128 MiB: $(grep 'memtotal now' "$log" | tail -1)"
+        verdict="FAIL MemTotal did not grow by 128 MiB: $(grep 'memtotal now' "$log" | tail -1)${wait_note:+ ($wait_note)}"
         return
     fi
     t_plug=$(elapsed "$t" "$(now)")
@@ -131,7 +138,7 @@ plug_unplug() {
     t=$(now)
     qom_set_size "$dev" 0
     if ! wait_for "GUEST: memtotal now $before;"; then
-        verdict="FAIL MemTotal did not shrink back: $(grep 'memtotal now' "$log" | tail -1)"
+        verdict="FAIL MemTotal did not shrink back: $(grep 'memtotal now' "$log" | tail -1)${wait_note:+ ($wait_note)}"
         return
     fi
     t_unplug=$(elapsed "$t" "$(now)")
@@ -181,7 +188,7 @@ scenario_virtio_mem_numa() {
         n1_back=$(grep "GUEST: memtotal now" "$log" | tail -1 |
                   sed -n 's/.* node1=\([0-9]*\).*/\1/p')
         if [ $((${n1_plugged:-0} - ${n1_back:-0})) != 131072 ]; then
-            verdict="FAIL node 1 went ${n1_plugged:-?} -> ${n1_back:-?} kB, not by 128 MiB ($verdict)"
+            verdict="FAIL node 1 went ${n1_plugged:-?} -> ${n1_back:-?} kB, not by 128 MiB ($verdict)${wait_note:+ ($wait_note)}"
         else
             verdict="$verdict; node 1: $n1_back -> $n1_plugged -> $n1_back kB"
         fi ;;
@@ -206,7 +213,7 @@ scenario_numa() {
        [ "${m0:-0}" -gt 50000 ] && [ "${m1:-0}" -gt 50000 ]; then
         echo "SCENARIO numa: PASS node0: CPU 0, $m0 kB; node1: CPU 1, $m1 kB"
     else
-        echo "SCENARIO numa: FAIL rc=$rc $(grep 'GUEST: node' "$log" | tr '\n' ' ')"
+        echo "SCENARIO numa: FAIL rc=$rc $(grep 'GUEST: node' "$log" | tr '\n' ' ')${wait_note:+ ($wait_note)}"
     fi
 }
 
@@ -220,7 +227,7 @@ scenario_rng() {
        [ "$rc" = 0 ]; then
         echo "SCENARIO rng: PASS $(sed -n 's/.*GUEST: \(hwrng .*\)/\1/p' "$log" | tr -d '\r')"
     else
-        echo "SCENARIO rng: FAIL rc=$rc $(grep 'GUEST: hwrng\|insmod' "$log" | tr '\n' ' ')"
+        echo "SCENARIO rng: FAIL rc=$rc $(grep 'GUEST: hwrng\|insmod' "$log" | tr '\n' ' ')${wait_note:+ ($wait_note)}"
     fi
 }
 
@@ -232,7 +239,7 @@ scenario_reset() {
         -append "console=ttyS0 panic=-1 $QUIET scenario=wait"
     if ! wait_for "GUEST: alive 1"; then
         finish_tide
-        echo "SCENARIO reset: FAIL guest did not come up (tide rc=$rc)"
+        echo "SCENARIO reset: FAIL guest did not come up (tide rc=$rc)${wait_note:+ ($wait_note)}"
         return
     fi
     "$QMP_SEND" "$qmp" '{"execute":"stop"}' > "$WORK/qmp.out" 2>&1
@@ -254,7 +261,7 @@ scenario_reset() {
     if [ $ok = 1 ] && [ "$before" = "$after" ] && [ "$rc" = 0 ]; then
         echo "SCENARIO reset: PASS stop held the guest ($before alive lines before and after 5 s), system_reset rebooted it to userspace in ${t_boot}s, quit -> exit 0"
     else
-        echo "SCENARIO reset: FAIL rebooted=$ok alive $before/$after rc=$rc"
+        echo "SCENARIO reset: FAIL rebooted=$ok alive $before/$after rc=$rc${wait_note:+ ($wait_note)}"
     fi
 }
 
@@ -266,7 +273,7 @@ scenario_reboot() {
     if [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
         echo "SCENARIO reboot: PASS the guest rebooted; -no-reboot made Tide exit 0"
     else
-        echo "SCENARIO reboot: FAIL rc=$rc exited=$exited"
+        echo "SCENARIO reboot: FAIL rc=$rc exited=$exited${wait_note:+ ($wait_note)}"
     fi
 }
 
@@ -278,7 +285,7 @@ scenario_panic() {
     if grep -q "Kernel panic" "$log" && [ "$exited" = 1 ] && [ "$rc" = 0 ]; then
         echo "SCENARIO panic: PASS the guest panicked, rebooted, and -no-reboot made Tide exit 0"
     else
-        echo "SCENARIO panic: FAIL rc=$rc panic=$(grep -c 'Kernel panic' "$log")"
+        echo "SCENARIO panic: FAIL rc=$rc panic=$(grep -c 'Kernel panic' "$log")${wait_note:+ ($wait_note)}"
     fi
 }
 
