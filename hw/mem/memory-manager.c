@@ -71,28 +71,89 @@ static uint64_t remaining_distance(MemoryManager *mm)
 /* ---- applying targets ---------------------------------------------------- */
 
 /* Through the property, as an operator would: the device checks it. */
-static bool apply_target(MemoryManager *mm, MMDevice *d, uint64_t target,
+static bool request_size(MemoryManager *mm, MMDevice *d, uint64_t size,
                          bool renotify)
 {
     g_autoptr(Error) err = NULL;
     bool ok;
 
-    d->target = target;
-    if (d->vmem->requested_size == target && !renotify) {
-        d->requested = target;
+    if (d->vmem->requested_size == size && !renotify) {
+        d->requested = size;
         return true;
     }
     mm->applying = true;
-    ok = object_property_set_uint(d->proxy, "requested-size", target, &err);
+    ok = object_property_set_uint(d->proxy, "requested-size", size, &err);
     mm->applying = false;
     if (!ok) {
-        /* Targets are computed within the device's limits. */
+        /* Requests are computed within the device's limits. */
         warn_report("memory-manager: %s: %s", d->id, error_get_pretty(err));
         return false;
     }
-    d->requested = target;
+    d->requested = size;
     d->last_move_us = g_get_monotonic_time();
     return true;
+}
+
+/*
+ * What the host may have to back for a device: all it was asked to plug,
+ * or what it holds if that is more.  A stuck device counts at what it
+ * holds, as in the plan: it is not expected to move.
+ */
+static uint64_t commitment(MMDevice *d)
+{
+    return d->stuck ? dev_size(d) : MAX(dev_size(d), d->requested);
+}
+
+static uint64_t committed(MemoryManager *mm)
+{
+    uint64_t sum = 0;
+
+    for (guint i = 0; i < mm->devices->len; i++) {
+        sum += commitment(g_ptr_array_index(mm->devices, i));
+    }
+    return sum;
+}
+
+/*
+ * A device's first request in a new plan.  One that shrinks is asked for
+ * its share at once.  One that grows keeps what it was already granted,
+ * up to its share, and gets the rest from grant_growth() as the others
+ * give memory back.
+ */
+static uint64_t first_request(MMDevice *d)
+{
+    uint64_t size = dev_size(d);
+
+    if (d->target <= size) {
+        return d->target;
+    }
+    return MIN(d->target, MAX(size, d->requested));
+}
+
+/*
+ * Hand growing devices what the plan's ceiling leaves.  Moving memory
+ * between nodes, the guest would otherwise hold more than the old and
+ * the new logical size for a while (Linux plugs faster than it unplugs);
+ * so growth waits for the shrinking to make room, and the devices never
+ * need more host memory than the larger of the two sizes.
+ */
+static void grant_growth(MemoryManager *mm)
+{
+    uint64_t used = committed(mm);
+    uint64_t budget = mm->ceiling > used ? mm->ceiling - used : 0;
+
+    for (guint i = 0; i < mm->devices->len && budget; i++) {
+        MMDevice *d = g_ptr_array_index(mm->devices, i);
+        uint64_t bs = virtio_mem_get_block_size(d->vmem), step;
+
+        if (d->stuck || d->requested >= d->target) {
+            continue;
+        }
+        step = MIN(d->target - d->requested, budget / bs * bs);
+        if (step && request_size(mm, d, d->requested + step, false)) {
+            budget -= step;
+        }
+    }
 }
 
 static bool redistribute(MemoryManager *mm, bool renotify)
@@ -100,6 +161,7 @@ static bool redistribute(MemoryManager *mm, bool renotify)
     guint n = mm->devices->len;
     g_autofree MMDeviceSpec *specs = g_new0(MMDeviceSpec, n);
     g_autofree uint64_t *targets = g_new0(uint64_t, n);
+    uint64_t before = committed(mm), planned = 0;
     bool exact;
 
     for (guint i = 0; i < n; i++) {
@@ -118,17 +180,19 @@ static bool redistribute(MemoryManager *mm, bool renotify)
     for (guint i = 0; i < n; i++) {
         MMDevice *d = g_ptr_array_index(mm->devices, i);
 
+        d->target = targets[i];
+        planned += targets[i];
         /*
          * A stuck device counts at what it reached, so the others make up
          * the rest; but it keeps its request, so a guest that frees (or
          * finds) memory later still moves it, and we rebalance then.
          */
-        if (d->stuck) {
-            d->target = targets[i];
-            continue;
+        if (!d->stuck) {
+            request_size(mm, d, first_request(d), renotify);
         }
-        apply_target(mm, d, targets[i], renotify);
     }
+    mm->ceiling = MAX(planned, before);
+    grant_growth(mm);
     return exact;
 }
 
@@ -229,7 +293,7 @@ static bool detect_stuck(MemoryManager *mm, gint64 now)
             /* It moves again: give it back its share. */
             rebalance |= d->stuck;
             d->stuck = false;
-        } else if (!d->stuck && s != d->target && mm->stuck_timeout &&
+        } else if (!d->stuck && s != d->requested && mm->stuck_timeout &&
                    now - d->last_move_us >= timeout) {
             d->stuck = true;
             rebalance = true;
@@ -247,6 +311,8 @@ static void check_progress(MemoryManager *mm)
     }
     if (detect_stuck(mm, g_get_monotonic_time()) && !mm->manual) {
         redistribute(mm, false);
+    } else if (!mm->manual) {
+        grant_growth(mm);
     }
     actual = memory_manager_actual(mm);
     if (actual != mm->last_actual) {

@@ -469,6 +469,95 @@ static void test_new_target_mid_convergence(void)
     assert_settled_at(g, BOOT + GiB, NULL);
 }
 
+/* ---- moving memory between nodes ------------------------------------------------ */
+
+/*
+ * What the host may have to back now: for each device, what the guest
+ * was asked to plug or what it holds, whichever is more.
+ */
+static uint64_t committed(QOSGuest *g)
+{
+    g_autoptr(MMState) st = mm_query(g);
+    uint64_t sum = 0;
+
+    for (unsigned i = 0; i < g->mems->len; i++) {
+        sum += MAX(dev_uint(st, i, "size"), dev_uint(st, i, "requested-size"));
+    }
+    return sum;
+}
+
+/*
+ * Run only device from's driver until it is idle, checking after every
+ * step that the devices never need more than ceiling and that device to
+ * is given room as from frees it.  Returns to's requested-size at the end.
+ */
+static uint64_t drain_one(QOSGuest *g, unsigned from, unsigned to,
+                          uint64_t ceiling)
+{
+    g_autofree char *to_path = g_strdup_printf("/machine/peripheral/vm%u",
+                                               to);
+    uint64_t to_req = qos_qom_get_uint(g->qts, to_path, "requested-size");
+    gint64 start = g_get_monotonic_time();
+
+    while (!qvirtio_mem_sync(qos_guest_mem(g, from))) {
+        uint64_t req = qos_qom_get_uint(g->qts, to_path, "requested-size");
+
+        g_assert_cmpuint(committed(g), <=, ceiling);
+        g_assert_cmpuint(req, >=, to_req);
+        to_req = req;
+        g_assert_cmpint(g_get_monotonic_time() - start, <, CONVERGE_US);
+    }
+    g_assert_cmpuint(committed(g), <=, ceiling);
+    return to_req;
+}
+
+/*
+ * A new plan that moves memory from one node to another asks the growing
+ * node only for what the shrinking one has given back: Linux plugs faster
+ * than it unplugs, and the host would otherwise back the old and the new
+ * shares at once.  The devices never need more than the larger of the
+ * old and new logical sizes, and the plan still completes.
+ */
+static void test_moving_stays_within_larger_size(void)
+{
+    g_autoptr(QOSGuest) g = start(2, "policy=fill", NULL);
+    g_autoptr(JsonNode) rsp = NULL;
+    uint64_t t[2];
+
+    balloon(g, BOOT + GiB);
+    converge(g);
+    assert_settled_at(g, BOOT + GiB, t);
+    g_assert_cmpuint(t[0], ==, GiB);
+    g_assert_cmpuint(t[1], ==, 0);
+
+    /* Same size, balanced: 512M each; vm1 must wait for vm0's unplugs. */
+    rsp = qos_qom_set_str(g->qts, MM_PATH, "policy", "balanced");
+    g_assert_false(qmp_rsp_is_error(rsp));
+    g_assert_cmpuint(committed(g), ==, GiB);
+    g_assert_cmpuint(qos_qom_get_uint(g->qts, "/machine/peripheral/vm1",
+                                      "requested-size"), ==, 0);
+    g_assert_cmpuint(drain_one(g, 0, 1, GiB), ==, GiB / 2);
+    converge(g);
+    assert_settled_at(g, BOOT + GiB, t);
+    g_assert_cmpuint(t[0], ==, GiB / 2);
+    g_assert_cmpuint(t[1], ==, GiB / 2);
+
+    /* Back to fill, growing to 1.5G: vm0 to 1.5G at once, vm1 gives. */
+    g_clear_pointer(&rsp, json_node_unref);
+    rsp = qos_qom_set_str(g->qts, MM_PATH, "policy", "fill");
+    g_assert_false(qmp_rsp_is_error(rsp));
+    balloon(g, BOOT + GiB + GiB / 2);
+    /* Room for the growth only: 1.5G, of which vm1 still holds 512M. */
+    g_assert_cmpuint(committed(g), ==, GiB + GiB / 2);
+    g_assert_cmpuint(qos_qom_get_uint(g->qts, "/machine/peripheral/vm0",
+                                      "requested-size"), ==, GiB);
+    g_assert_cmpuint(drain_one(g, 1, 0, GiB + GiB / 2), ==, GiB + GiB / 2);
+    converge(g);
+    assert_settled_at(g, BOOT + GiB + GiB / 2, t);
+    g_assert_cmpuint(t[0], ==, GiB + GiB / 2);
+    g_assert_cmpuint(t[1], ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -492,5 +581,7 @@ int main(int argc, char **argv)
                     test_bad_targets_refused);
     g_test_add_func("/memory-manager/new-target-mid-convergence",
                     test_new_target_mid_convergence);
+    g_test_add_func("/memory-manager/moving/stays-within-larger-size",
+                    test_moving_stays_within_larger_size);
     return g_test_run();
 }

@@ -39,6 +39,8 @@ typedef struct MemoryManager {
     MemoryManagerState state;
     guint timer;                /* progress checks while converging */
     uint64_t start_distance;    /* for progress: bytes to move at start */
+    /* The most the devices may hold at once while converging. */
+    uint64_t ceiling;
     uint64_t last_actual;
     EventThrottle balloon_event;
     bool applying;              /* our own requested-size writes */
